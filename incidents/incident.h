@@ -1,0 +1,76 @@
+// Incident: the life of one fingerprint (service + root-cause rule + primary
+// capture), with its cascade chain and lifecycle. Shape in DESIGN.md.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "parsers/log_record.h"
+#include "rules/rule.h"
+
+namespace faultline {
+
+enum class IncidentState { open, acknowledged, resolved };
+std::string_view to_string(IncidentState state);
+bool parse_incident_state(std::string_view text, IncidentState& out);
+
+// One rule's place in the cascade: cause first, then effects, exits, loops.
+struct ChainLink {
+  std::string rule;
+  RuleKind kind = RuleKind::cause;
+  int count = 0;
+  Timestamp first_seen{};
+  Timestamp last_seen{};
+  std::string sample;  // first sample line seen
+};
+
+struct HistoryEntry {
+  Timestamp at{};
+  std::string action;  // "opened", "crash_loop", "acknowledged", "resolved", "reopened", "merged"
+  std::string by;      // "auto" for automatic transitions
+  std::string note;
+};
+
+struct RootCause {
+  std::string rule;
+  std::vector<std::pair<std::string, std::string>> captures;  // module, name, class, code, …
+  std::string message;           // the cause line
+  std::optional<Frame> frame;    // culprit frame, from the first trace that had one
+};
+
+struct Incident {
+  std::string id;           // stable: derived from the fingerprint
+  std::string fingerprint;  // "v1|<cluster>/<namespace>/<service>|<rule>|<capture>=<value>"
+  IncidentState state = IncidentState::open;
+  Severity severity = Severity::warning;
+  std::string service, namespace_name, cluster;
+  std::vector<std::string> revisions;  // in order of first appearance
+  std::vector<std::string> instances;  // distinct, in order of first appearance
+  RootCause root_cause;
+  std::vector<ChainLink> chain;
+  int exits = 0;
+  std::vector<std::pair<std::string, int>> exit_codes;  // code -> count
+  bool crash_loop = false;
+  int occurrences = 0;  // cause events (distinct records)
+  int reopened = 0;
+  Timestamp opened_at{};
+  Timestamp last_seen{};
+  Timestamp last_failure{};  // event time of the latest cause/effect/exit/loop event
+  std::optional<Timestamp> acknowledged_at;
+  std::optional<Timestamp> resolved_at;
+  std::optional<std::string> resolved_by;           // "auto" or the API caller's name
+  std::optional<std::string> resolved_by_revision;  // the revision whose recovery resolved it
+  std::optional<Timestamp> detected_at;             // wall time it was opened (detection delay)
+  std::string summary;
+  std::string hint;
+  std::vector<HistoryEntry> history;
+};
+
+// DESIGN.md's incident JSON.
+nlohmann::json to_json(const Incident& incident);
+
+}  // namespace faultline

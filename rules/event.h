@@ -1,0 +1,37 @@
+// Event: a record that a rule matched, with that rule's verdict. Self-contained
+// (copies what it needs), so it outlives a rule reload.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "parsers/log_record.h"
+#include "rules/rule.h"
+
+namespace faultline {
+
+struct Event {
+  std::string rule_id;
+  RuleKind kind = RuleKind::cause;
+  Severity severity = Severity::warning;
+  bool terminates = false;
+  std::vector<std::pair<std::string, std::string>> captures;  // named groups that matched
+  std::string summary;  // rendered from the rule's template
+  std::string hint;     // rendered from the rule's template
+
+  // From the record.
+  Timestamp time{};
+  std::string service, namespace_name, cluster, revision, instance, stream, resource_type;
+  std::string source_id;
+  std::string sample;  // the matching line (not the whole trace), at most 1 KiB
+  std::optional<Frame> culprit;
+
+  // The capture of that name, or "" when absent.
+  const std::string& capture(std::string_view name) const;
+  // Counts as an exit: kind exit, or terminates.
+  bool is_exit() const { return kind == RuleKind::exit || terminates; }
+};
+
+}  // namespace faultline
