@@ -1,0 +1,92 @@
+// Pipeline: records -> dedup -> rules -> correlator, the one path that both
+// `faultline scan` and the daemon use, so that replaying an export gives the
+// incidents that live ingest gave.
+//
+// Detection never waits for multi-line assembly: every record is matched as it
+// arrives (a multi-line payload as a whole), so an acknowledged request's events
+// are already correlated when ingest() returns. Assembly of one-line-per-entry
+// traces runs beside it and only adds context (the culprit frame) to incidents.
+//
+// Thread-safe: one mutex serialises correlation (which is order-sensitive by
+// nature); matching runs before taking it.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "incidents/correlator.h"
+#include "incidents/deduplicator.h"
+#include "parsers/multiline.h"
+#include "parsers/parse.h"
+#include "rules/rule_set.h"
+
+namespace faultline {
+
+struct PipelineConfig {
+  CorrelatorConfig correlator;
+  MultilineOptions multiline;
+  std::chrono::nanoseconds dedup_horizon = std::chrono::hours(1);
+  size_t dedup_max_entries = 1'000'000;
+};
+
+struct IngestSummary {
+  size_t accepted = 0;    // records taken in (not duplicates)
+  size_t matched = 0;     // accepted records that at least one rule matched
+  size_t duplicates = 0;  // records whose source_id was seen within the dedup horizon
+  size_t undecided = 0;   // records RE2::Set could not decide on (matched rule by rule instead)
+  std::vector<IncidentChange> changes;
+};
+
+// Sees every event and incident change, under the pipeline's lock, in order.
+// The daemon's store and metrics implement it; a throwing observer fails the ingest.
+class PipelineObserver {
+ public:
+  virtual ~PipelineObserver() = default;
+  virtual void on_event(const Event&) {}
+  // `incident` is null when the change removed it (merged).
+  virtual void on_change(const IncidentChange&, const Incident*) {}
+  // Called once per ingest()/finish()/tick() after all its changes: the commit point.
+  virtual void on_batch_end() {}
+};
+
+class Pipeline {
+ public:
+  Pipeline(std::shared_ptr<const RuleSet> rules, PipelineConfig config, WallClock wall_clock);
+
+  IngestSummary ingest(std::vector<LogRecord> records);
+  // End of input (scan): flushes pending traces and lets event time settle.
+  IngestSummary finish();
+  // Daemon timer: flushes traces silent for longer than flush_after (wall time).
+  IngestSummary tick(Timestamp wall_now);
+
+  void set_rules(std::shared_ptr<const RuleSet> rules);
+  std::shared_ptr<const RuleSet> rules() const;
+  void set_observer(PipelineObserver* observer);  // not owned; nullptr to detach
+
+  std::vector<Incident> incidents() const;  // snapshot, ordered by opened_at
+  std::optional<Incident> incident(const std::string& id) const;
+  LifecycleResult acknowledge(const std::string& id, const std::string& by, const std::string& note, Timestamp at);
+  LifecycleResult resolve(const std::string& id, const std::string& by, const std::string& note, Timestamp at);
+  // Restart: incidents and dedup ids from the store.
+  void restore(std::vector<Incident> incidents, const std::vector<std::pair<std::string, Timestamp>>& seen_ids);
+
+ private:
+  struct Matched;
+  void correlate(std::vector<Matched>& batch, IngestSummary& summary);
+  void notify(const std::vector<IncidentChange>& changes);
+
+  mutable std::mutex mutex_;
+  std::shared_ptr<const RuleSet> rules_;
+  PipelineConfig config_;
+  WallClock wall_clock_;
+  Correlator correlator_;
+  Deduplicator dedup_;
+  MultilineAssembler assembler_;
+  PipelineObserver* observer_ = nullptr;
+};
+
+}  // namespace faultline
