@@ -4,7 +4,6 @@
 #pragma once
 
 #include <stdexcept>
-#include <stdexcept>
 #include <string>
 #include <utility>
 #include <vector>
