@@ -3,9 +3,81 @@
 // drives every decision, so the same events in any arrival order give the same
 // incidents; the wall clock is used only for detection delay.
 // Not thread-safe: the owner serialises calls.
+//
+// Semantics, where DESIGN.md leaves room:
+// - Scope = (cluster, namespace, service). Nothing correlates across scopes.
+// - Fingerprint and id: incidents/fingerprint.h.
+// - A cause (kind cause, including terminates causes such as oom_killed) opens
+//   or joins the incident of its fingerprint. Joining a resolved incident with
+//   an event time after resolved_at reopens it (a regression), unless the cause
+//   comes from a Cloud Run revision older than the one that recovered it: that
+//   is the old revision still running, recorded once per resolution as history
+//   "recurred_on_old_revision", not a reopen. A cause at or before resolved_at is
+//   late news: it counts, nothing else.
+// - An effect, exit or loop joins an incident of its scope that one of whose
+//   causes covers it: cause - lead_tolerance <= time <= cause + window. The
+//   tolerance exists because a runtime often prints the consequence a few
+//   milliseconds before the line that names the cause. Preference among
+//   candidates: an incident with a cause over a generic_exit one, then equal
+//   `module` captures, then a cause that precedes the event over one that
+//   follows it, then the nearest cause, then the smaller fingerprint. A resolved
+//   incident takes only events at or before resolved_at (or from an older
+//   revision, as above). Once attached, an event stays where it is.
+// - An exit that no cause covers opens (or joins) the generic_exit incident of
+//   its scope and exit label (exit_code.h), at once: live detection does not
+//   wait. Exit code 0 never opens one (a clean stop is not a failure); it waits
+//   in the pending buffer like an effect. When a cause arrives that covers some
+//   of a generic_exit incident's events, those events move into the cause's
+//   incident; a generic_exit incident left without exits is deleted (change
+//   `merged`, `merged_into` set) and its leftover effects are placed again.
+//   A generic_exit incident restored from the store, or one that outgrew its
+//   512 kept events, no longer gives events away.
+// - Effects and loops that no incident covers wait in a pending buffer
+//   (pending_events.h) and are placed again whenever an incident gains a cause
+//   time (or a generic_exit incident an exit) covering them. They never open an
+//   incident themselves: a 503 alone is not an incident.
+// - exits counts exit events and terminates events; exit_codes counts those
+//   that name a code or signal. occurrences counts causes (for generic_exit: its
+//   own exits).
+// - Crash loop: crash_loop_exits exits of the incident within any span of
+//   `window` event time, or any loop event. Sticky for the incident's life.
+//   History "crash_loop" is dated at the event that completed the condition.
+// - Severity: the highest severity among the incident's cause events (for
+//   generic_exit: its exits); critical once in a crash loop.
+// - Auto-resolve: a recovery event of the scope, later than the incident's last
+//   failure, from a newer revision (revision.h), becomes the incident's pending
+//   recovery (the earliest such). A failure of the incident at or after it
+//   cancels it. When event time (advance(), or any event) reaches recovery +
+//   resolve_quiet, the incident resolves with resolved_at = the recovery's time.
+//   Recoveries are also remembered per scope (recovery_log.h), so failures that
+//   arrive after the recovery lines still resolve, and a qualifying recovery
+//   that arrives after the resolution but is earlier than it moves resolved_at
+//   (and resolved_by_revision) back to it. A resolution, once final, is not
+//   undone by late events: a late failure at or before resolved_at is old news,
+//   a later cause reopens.
+// - Lateness: the pending and recovery buffers forget what is older than the
+//   scope's newest event time minus max_lateness. Event time for quiet periods
+//   is the newest event time over all scopes (advance()), so a service that goes
+//   silent after its fix still resolves.
+// - Clocks: opened_at is the earliest event of the incident (it moves earlier
+//   when older events arrive); last_seen the latest event, including the
+//   recovery that resolved it; detected_at the wall clock when first opened.
+// - Lifecycle API: acknowledge open -> acknowledged; resolve open|acknowledged
+//   -> resolved (resolved_by = by, or "api" when empty). Reopen clears
+//   acknowledged_at and the resolution fields; history keeps them.
+// - History entries are kept in time order; "opened" and "crash_loop" carry the
+//   event time of what caused them, so replaying the same events in another
+//   order gives the same history. At most 100 entries (the oldest after
+//   "opened" go first).
+// - Bounds: max_incidents (beyond it, resolved incidents with the oldest
+//   last_seen go first, then open ones, in batches of 1%); per incident 1024
+//   cause times and exit times, 100 revisions, 1000 instance ids (the instance
+//   count stops there); the pending buffer as configured; 10,000 scopes with
+//   recovery logs (the stalest without incidents go first).
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
@@ -22,6 +94,13 @@ struct CorrelatorConfig {
   int crash_loop_exits = 3;                                           // exits within window = crash loop
   std::chrono::nanoseconds resolve_quiet = std::chrono::minutes(5);   // no failure this long after recovery
   size_t max_incidents = 10000;  // oldest resolved incidents are dropped first beyond this
+  // An effect may be logged this long before the cause line it follows.
+  std::chrono::nanoseconds lead_tolerance = std::chrono::seconds(5);
+  // How far behind its scope's newest event an event may arrive and still be
+  // correlated as if it had arrived in order (pending effects, recent recoveries).
+  std::chrono::nanoseconds max_lateness = std::chrono::hours(1);
+  size_t max_pending_per_scope = 256;
+  size_t max_pending_total = 65536;
 };
 
 using WallClock = std::function<Timestamp()>;
@@ -35,6 +114,14 @@ struct IncidentChange {
 
 enum class LifecycleResult { ok, not_found, conflict };
 
+// What bounded state had to forget, for metrics.
+struct CorrelatorStats {
+  size_t incidents = 0;
+  size_t pending_events = 0;
+  uint64_t pending_dropped = 0;    // effects/loops forgotten before a cause claimed them
+  uint64_t incidents_dropped = 0;  // incidents forgotten beyond max_incidents
+};
+
 class Correlator {
  public:
   Correlator(CorrelatorConfig config, WallClock wall_clock);
@@ -42,6 +129,11 @@ class Correlator {
 
   // Adds one event (any kind) and appends the transitions it caused.
   void add(const Event& event, std::vector<IncidentChange>* changes = nullptr);
+  // Context from a trace assembled after its lines were correlated: sets the
+  // root-cause frame of the incident of this cause event's fingerprint when the
+  // event carries a culprit and is earlier than the frame's current source.
+  // Counts nothing, opens nothing. True when the incident changed.
+  bool add_context(const Event& event);
   // Tells the correlator that event time has reached `t` (call it for every record,
   // matched or not): finalises automatic resolutions whose quiet period has passed.
   void advance(Timestamp t, std::vector<IncidentChange>* changes = nullptr);
@@ -57,7 +149,10 @@ class Correlator {
   std::vector<const Incident*> incidents() const;
   const Incident* find(const std::string& id) const;
   // Restores a persisted incident (daemon restart), so correlation continues.
+  // Replaces an incident with the same id.
   void restore(Incident incident);
+
+  CorrelatorStats stats() const;
 
  private:
   struct State;

@@ -1,0 +1,807 @@
+#include "incidents/correlator.h"
+
+#include <algorithm>
+#include <optional>
+#include <set>
+#include <unordered_map>
+#include <utility>
+
+#include "incidents/exit_code.h"
+#include "incidents/fingerprint.h"
+#include "incidents/history.h"
+#include "incidents/pending_events.h"
+#include "incidents/recovery_log.h"
+#include "incidents/revision.h"
+
+namespace faultline {
+namespace {
+
+constexpr size_t kMaxCoverTimes = 1024;
+constexpr size_t kMaxExitTimes = 1024;
+constexpr size_t kMaxRevisions = 100;
+constexpr size_t kMaxInstances = 1000;
+constexpr size_t kMaxGenericMembers = 512;
+constexpr size_t kMaxScopes = 10000;
+
+int kind_rank(RuleKind kind) {
+  switch (kind) {
+    case RuleKind::cause: return 0;
+    case RuleKind::effect: return 1;
+    case RuleKind::exit: return 2;
+    case RuleKind::loop: return 3;
+    case RuleKind::recovery: return 4;
+  }
+  return 5;
+}
+
+Timestamp saturating_minus(Timestamp t, std::chrono::nanoseconds d) {
+  return t < Timestamp::min() + d ? Timestamp::min() : t - d;
+}
+
+template <class Set>
+void insert_capped(Set& set, Timestamp t, size_t cap) {
+  set.insert(t);
+  if (set.size() > cap) set.erase(set.begin());
+}
+
+// Records the first event time of a revision or instance; false when nothing changed.
+bool note_first(std::map<std::string, Timestamp>& first, const std::string& key, Timestamp t,
+                size_t cap) {
+  if (key.empty()) return false;
+  auto it = first.find(key);
+  if (it == first.end()) {
+    if (first.size() >= cap) return false;
+    first.emplace(key, t);
+    return true;
+  }
+  if (t >= it->second) return false;
+  it->second = t;
+  return true;
+}
+
+// Names in order of first appearance (event time, then name), independent of arrival order.
+std::vector<std::string> ordered_names(const std::map<std::string, Timestamp>& first) {
+  std::vector<std::pair<Timestamp, std::string>> sorted;
+  sorted.reserve(first.size());
+  for (const auto& [name, t] : first) sorted.emplace_back(t, name);
+  std::sort(sorted.begin(), sorted.end());
+  std::vector<std::string> names;
+  names.reserve(sorted.size());
+  for (auto& [t, name] : sorted) names.push_back(std::move(name));
+  return names;
+}
+
+std::string describe_duration(std::chrono::nanoseconds d) {
+  using namespace std::chrono;
+  auto s = duration_cast<seconds>(d).count();
+  if (s % 3600 == 0 && s >= 3600) return std::to_string(s / 3600) + "h";
+  if (s % 60 == 0 && s >= 60) return std::to_string(s / 60) + "m";
+  return std::to_string(s) + "s";
+}
+
+// Everything the correlator knows about one incident beyond its public shape.
+struct Tracked {
+  Incident inc;
+  std::string scope;
+  bool generic = false;
+  std::string module;                  // the root cause's module capture, for effect preference
+  std::set<Timestamp> cover;           // cause times (generic_exit: its exit times)
+  std::multiset<Timestamp> exit_times;
+  std::optional<Timestamp> root_time;  // the event root_cause, summary and hint come from
+  std::optional<Timestamp> frame_time;
+  std::optional<Timestamp> crash_loop_at;
+  std::map<std::string, Timestamp> revision_first, instance_first;
+  Severity cause_severity = Severity::info;
+  bool any_event = false;
+  std::optional<Recovery> pending;  // the recovery that resolves it once quiet
+  bool old_revision_noted = false;
+  // generic_exit only: its events, so that a late cause can claim them.
+  std::vector<Event> members;
+  bool members_complete = true;
+};
+
+struct ScopeState {
+  std::vector<Tracked*> incidents;
+  Timestamp newest = Timestamp::min();
+  RecoveryLog recoveries;
+};
+
+struct Cover {
+  bool precedes = true;
+  std::chrono::nanoseconds distance{};
+};
+
+// The changes of one call: each (type, incident) once, and no `updated` for an
+// incident that already has a change in this call.
+class Changes {
+ public:
+  explicit Changes(std::vector<IncidentChange>* out) : out_(out), start_(out ? out->size() : 0) {}
+  void add(IncidentChange::Type type, const std::string& id, const std::string& merged_into = {}) {
+    if (!out_) return;
+    for (size_t i = start_; i < out_->size(); ++i) {
+      const IncidentChange& c = (*out_)[i];
+      if (c.incident_id != id) continue;
+      if (c.type == type || type == IncidentChange::Type::updated) return;
+    }
+    out_->push_back(IncidentChange{type, id, merged_into});
+  }
+
+ private:
+  std::vector<IncidentChange>* out_;
+  size_t start_;
+};
+
+}  // namespace
+
+struct Correlator::State {
+  CorrelatorConfig cfg;
+  WallClock wall;
+  std::unordered_map<std::string, std::unique_ptr<Tracked>> by_id;
+  std::unordered_map<std::string, std::string> id_by_fingerprint;
+  std::unordered_map<std::string, ScopeState> scopes;
+  PendingEvents pending;
+  std::set<std::pair<Timestamp, std::string>> deadlines;  // recovery + quiet, incident id
+  Timestamp now = Timestamp::min();
+  uint64_t incidents_dropped = 0;
+
+  State(CorrelatorConfig config, WallClock clock)
+      : cfg(config),
+        wall(std::move(clock)),
+        pending(PendingEvents::Limits{config.max_pending_per_scope, config.max_pending_total,
+                                      config.max_lateness}) {}
+
+  // ---- lookups -------------------------------------------------------------
+
+  Tracked* find_fingerprint(const std::string& fp) {
+    auto it = id_by_fingerprint.find(fp);
+    if (it == id_by_fingerprint.end()) return nullptr;
+    auto t = by_id.find(it->second);
+    return t == by_id.end() ? nullptr : t->second.get();
+  }
+
+  Tracked* find_id(const std::string& id) {
+    auto it = by_id.find(id);
+    return it == by_id.end() ? nullptr : it->second.get();
+  }
+
+  std::optional<Cover> covers(const Tracked& t, Timestamp time) const {
+    auto after = t.cover.upper_bound(time);
+    if (after != t.cover.begin()) {
+      auto prev = std::prev(after);
+      if (time - *prev <= cfg.window) return Cover{true, time - *prev};
+    }
+    if (after != t.cover.end() && *after - time <= cfg.lead_tolerance)
+      return Cover{false, *after - time};
+    return std::nullopt;
+  }
+
+  // A resolved incident takes only late news, or the old revision still failing.
+  static bool accepts(const Tracked& t, const Event& e) {
+    if (t.inc.state != IncidentState::resolved) return true;
+    if (e.time <= t.inc.resolved_at.value_or(Timestamp::max())) return true;
+    return t.inc.resolved_by_revision && is_older_revision(e.revision, *t.inc.resolved_by_revision);
+  }
+
+  Tracked* best_for(const ScopeState& scope, const Event& e) const {
+    using Rank = std::tuple<int, int, int, std::chrono::nanoseconds, const std::string*>;
+    Tracked* best = nullptr;
+    Rank best_rank{};
+    const std::string& module = e.capture("module");
+    for (Tracked* t : scope.incidents) {
+      if (t->generic && e.is_exit()) continue;  // exits go to the generic_exit of their own code
+      if (!accepts(*t, e)) continue;
+      auto cover = covers(*t, e.time);
+      if (!cover) continue;
+      Rank rank{t->generic ? 1 : 0, !module.empty() && module == t->module ? 0 : 1,
+                cover->precedes ? 0 : 1, cover->distance, &t->inc.fingerprint};
+      auto less = [](const Rank& a, const Rank& b) {
+        if (std::get<0>(a) != std::get<0>(b)) return std::get<0>(a) < std::get<0>(b);
+        if (std::get<1>(a) != std::get<1>(b)) return std::get<1>(a) < std::get<1>(b);
+        if (std::get<2>(a) != std::get<2>(b)) return std::get<2>(a) < std::get<2>(b);
+        if (std::get<3>(a) != std::get<3>(b)) return std::get<3>(a) < std::get<3>(b);
+        return *std::get<4>(a) < *std::get<4>(b);
+      };
+      if (!best || less(rank, best_rank)) {
+        best = t;
+        best_rank = rank;
+      }
+    }
+    return best;
+  }
+
+  // ---- folding an event into an incident ------------------------------------
+
+  void mark_crash_loop(Tracked& t, Timestamp at, const std::string& note) {
+    if (t.inc.crash_loop && t.crash_loop_at && *t.crash_loop_at <= at) return;
+    t.inc.crash_loop = true;
+    t.crash_loop_at = at;
+    date_history(t.inc, "crash_loop", at, "auto", note);
+  }
+
+  // Finds the earliest span of `window` that holds crash_loop_exits exits, among
+  // the spans that include `time` (earlier spans were checked when their exits came).
+  void check_crash_loop(Tracked& t, Timestamp time) {
+    const size_t n = static_cast<size_t>(std::max(1, cfg.crash_loop_exits));
+    std::vector<Timestamp> near(t.exit_times.lower_bound(time - cfg.window),
+                                t.exit_times.upper_bound(time + cfg.window));
+    for (size_t j = n - 1; j < near.size(); ++j) {
+      if (near[j] - near[j + 1 - n] <= cfg.window) {
+        mark_crash_loop(t, near[j],
+                        std::to_string(n) + " exits within " + describe_duration(cfg.window));
+        return;
+      }
+    }
+  }
+
+  static void link_chain(Incident& inc, const Event& e) {
+    auto it = std::find_if(inc.chain.begin(), inc.chain.end(),
+                           [&](const ChainLink& link) { return link.rule == e.rule_id; });
+    if (it == inc.chain.end()) {
+      inc.chain.push_back(ChainLink{e.rule_id, e.kind, 1, e.time, e.time, e.sample});
+    } else {
+      ++it->count;
+      if (e.time < it->first_seen || (e.time == it->first_seen && e.sample < it->sample)) {
+        it->first_seen = e.time;
+        it->sample = e.sample;
+      }
+      if (e.time > it->last_seen) it->last_seen = e.time;
+    }
+    std::sort(inc.chain.begin(), inc.chain.end(), [](const ChainLink& a, const ChainLink& b) {
+      return std::make_tuple(kind_rank(a.kind), a.first_seen, std::cref(a.rule)) <
+             std::make_tuple(kind_rank(b.kind), b.first_seen, std::cref(b.rule));
+    });
+  }
+
+  static void count_exit_code(Incident& inc, const std::string& label) {
+    auto it = std::find_if(inc.exit_codes.begin(), inc.exit_codes.end(),
+                           [&](const auto& entry) { return entry.first == label; });
+    if (it != inc.exit_codes.end()) {
+      ++it->second;
+      return;
+    }
+    inc.exit_codes.emplace_back(label, 1);
+    std::sort(inc.exit_codes.begin(), inc.exit_codes.end());
+  }
+
+  static void render_generic(Tracked& t) {
+    Incident& inc = t.inc;
+    std::string label = "unknown";
+    for (const auto& [name, value] : inc.root_cause.captures)
+      if (name == "code") label = value;
+    const std::string times = inc.exits == 1 ? "once" : std::to_string(inc.exits) + " times";
+    std::string meaning(exit_meaning(label));
+    std::string what;
+    if (label == "unknown")
+      what = "exited without a known exit code";
+    else if (label.rfind("SIG", 0) == 0)
+      what = "was terminated by " + label;
+    else
+      what = "exited with code " + label;
+    if (!meaning.empty()) what += " (" + meaning + ")";
+    inc.summary = inc.service + " " + what + " " + times + "; no root cause line was found";
+    inc.hint = std::string(exit_hint(label));
+  }
+
+  void fold(Tracked& t, const Event& e, bool as_cause) {
+    Incident& inc = t.inc;
+    if (as_cause) {
+      ++inc.occurrences;
+      insert_capped(t.cover, e.time, kMaxCoverTimes);
+      t.cause_severity = std::max(t.cause_severity, e.severity);
+      if (!t.root_time || e.time < *t.root_time ||
+          (e.time == *t.root_time && e.sample < inc.root_cause.message)) {
+        t.root_time = e.time;
+        inc.root_cause.message = e.sample;
+        if (!t.generic) {
+          inc.root_cause.captures = e.captures;
+          inc.summary = e.summary;
+          inc.hint = e.hint;
+        }
+      }
+      if (!t.generic && e.culprit && (!t.frame_time || e.time < *t.frame_time)) {
+        inc.root_cause.frame = e.culprit;
+        t.frame_time = e.time;
+      }
+    }
+    if (e.is_exit()) {
+      ++inc.exits;
+      if (auto label = exit_label(e)) count_exit_code(inc, *label);
+      insert_capped(t.exit_times, e.time, kMaxExitTimes);
+      check_crash_loop(t, e.time);
+    }
+    if (e.kind == RuleKind::loop) mark_crash_loop(t, e.time, e.rule_id);
+    link_chain(inc, e);
+    if (note_first(t.revision_first, e.revision, e.time, kMaxRevisions))
+      inc.revisions = ordered_names(t.revision_first);
+    if (note_first(t.instance_first, e.instance, e.time, kMaxInstances))
+      inc.instances = ordered_names(t.instance_first);
+    if (!t.any_event || e.time < inc.opened_at) {
+      inc.opened_at = e.time;
+      date_history(inc, "opened", e.time, "auto", inc.root_cause.rule);
+    }
+    if (!t.any_event || e.time > inc.last_seen) inc.last_seen = e.time;
+    if (!t.any_event || e.time > inc.last_failure) inc.last_failure = e.time;
+    t.any_event = true;
+    inc.severity = inc.crash_loop ? Severity::critical : t.cause_severity;
+    if (t.generic) render_generic(t);
+  }
+
+  // ---- automatic resolution -------------------------------------------------
+
+  bool qualifies(const Tracked& t, const Recovery& r) const {
+    return r.time > t.inc.last_failure && is_newer_revision(r.revision, t.inc.revisions);
+  }
+
+  void cancel_pending(Tracked& t) {
+    if (!t.pending) return;
+    deadlines.erase({t.pending->time + cfg.resolve_quiet, t.inc.id});
+    t.pending.reset();
+  }
+
+  void set_pending(Tracked& t, Recovery r) {
+    cancel_pending(t);
+    deadlines.insert({r.time + cfg.resolve_quiet, t.inc.id});
+    t.pending = std::move(r);
+  }
+
+  void seek_recovery(Tracked& t) {
+    if (t.inc.state == IncidentState::resolved) return;
+    auto scope = scopes.find(t.scope);
+    if (scope == scopes.end()) return;
+    auto r = scope->second.recoveries.earliest_after(
+        t.inc.last_failure,
+        [&](const std::string& revision) { return is_newer_revision(revision, t.inc.revisions); });
+    if (r && (!t.pending || r->time < t.pending->time)) set_pending(t, std::move(*r));
+  }
+
+  // A failure joined the incident: a pending recovery it contradicts is void.
+  void after_failure(Tracked& t) {
+    if (t.inc.state == IncidentState::resolved) return;
+    if (t.pending && !qualifies(t, *t.pending)) cancel_pending(t);
+    if (!t.pending) seek_recovery(t);
+  }
+
+  std::string resolution_note(const Recovery& r) const {
+    std::string note = "healthy after the last failure";
+    if (!r.revision.empty()) note = "revision " + r.revision + " " + note;
+    return note + ", no failure for " + describe_duration(cfg.resolve_quiet);
+  }
+
+  void resolve_automatically(Tracked& t, const Recovery& r, Changes& changes) {
+    Incident& inc = t.inc;
+    inc.state = IncidentState::resolved;
+    inc.resolved_at = r.time;
+    inc.resolved_by = "auto";
+    if (r.revision.empty())
+      inc.resolved_by_revision.reset();
+    else
+      inc.resolved_by_revision = r.revision;
+    if (r.time > inc.last_seen) inc.last_seen = r.time;
+    t.old_revision_noted = false;
+    add_history(inc, HistoryEntry{r.time, "resolved", "auto", resolution_note(r)});
+    changes.add(IncidentChange::Type::resolved, inc.id);
+  }
+
+  void finalize(Timestamp limit, bool inclusive, Changes& changes) {
+    while (!deadlines.empty()) {
+      auto [deadline, id] = *deadlines.begin();
+      if (inclusive ? deadline > limit : deadline >= limit) break;
+      deadlines.erase(deadlines.begin());
+      Tracked* t = find_id(id);
+      if (!t || !t->pending) continue;
+      Recovery r = std::move(*t->pending);
+      t->pending.reset();
+      resolve_automatically(*t, r, changes);
+    }
+  }
+
+  // ---- incidents: create, join, merge, drop ----------------------------------
+
+  Tracked& create(const Scope& scope, const std::string& key, const std::string& fp,
+                  std::string_view rule, bool generic, Changes& changes) {
+    std::string id = incident_id(fp);
+    for (int i = 1; by_id.count(id); ++i) id = incident_id(fp + "#" + std::to_string(i));
+    auto owned = std::make_unique<Tracked>();
+    Tracked& t = *owned;
+    t.inc.id = id;
+    t.inc.fingerprint = fp;
+    t.inc.service = scope.service;
+    t.inc.namespace_name = scope.namespace_name;
+    t.inc.cluster = scope.cluster;
+    t.inc.root_cause.rule = std::string(rule);
+    if (wall) t.inc.detected_at = wall();
+    t.scope = key;
+    t.generic = generic;
+    by_id.emplace(id, std::move(owned));
+    id_by_fingerprint[fp] = id;
+    scopes[key].incidents.push_back(&t);
+    changes.add(IncidentChange::Type::opened, id);
+    return t;
+  }
+
+  void remove(Tracked* t) {
+    cancel_pending(*t);
+    auto scope = scopes.find(t->scope);
+    if (scope != scopes.end()) std::erase(scope->second.incidents, t);
+    auto fp = id_by_fingerprint.find(t->inc.fingerprint);
+    if (fp != id_by_fingerprint.end() && fp->second == t->inc.id) id_by_fingerprint.erase(fp);
+    by_id.erase(t->inc.id);
+  }
+
+  void reopen(Tracked& t, const Event& e, Changes& changes) {
+    Incident& inc = t.inc;
+    inc.state = IncidentState::open;
+    ++inc.reopened;
+    inc.acknowledged_at.reset();
+    inc.resolved_at.reset();
+    inc.resolved_by.reset();
+    inc.resolved_by_revision.reset();
+    t.old_revision_noted = false;
+    std::string note = e.rule_id;
+    if (!e.revision.empty()) note += " on " + e.revision;
+    add_history(inc, HistoryEntry{e.time, "reopened", "auto", note});
+    changes.add(IncidentChange::Type::reopened, inc.id);
+  }
+
+  void attach(Tracked& t, const Event& e, bool as_cause, Changes& changes) {
+    const bool was_crash_loop = t.inc.crash_loop;
+    const Severity was_severity = t.inc.severity;
+    const bool was_empty = !t.any_event;
+    fold(t, e, as_cause);
+    if (t.generic && t.members_complete) {
+      if (t.members.size() >= kMaxGenericMembers) {
+        t.members_complete = false;
+        t.members.clear();
+        t.members.shrink_to_fit();
+      } else {
+        t.members.push_back(e);
+      }
+    }
+    after_failure(t);
+    if (!was_empty && ((t.inc.crash_loop && !was_crash_loop) || t.inc.severity > was_severity))
+      changes.add(IncidentChange::Type::escalated, t.inc.id);
+    changes.add(IncidentChange::Type::updated, t.inc.id);
+  }
+
+  // A cause (or a generic_exit's own exit) joins the incident of its fingerprint.
+  void join_as_cause(Tracked& t, const Event& e, Changes& changes) {
+    if (t.inc.state == IncidentState::resolved && e.time > t.inc.resolved_at.value_or(e.time)) {
+      if (t.inc.resolved_by_revision && is_older_revision(e.revision, *t.inc.resolved_by_revision)) {
+        if (!t.old_revision_noted) {
+          t.old_revision_noted = true;
+          add_history(t.inc, HistoryEntry{e.time, "recurred_on_old_revision", "auto",
+                                          e.rule_id + " on " + e.revision + ", older than " +
+                                              *t.inc.resolved_by_revision});
+        }
+      } else {
+        reopen(t, e, changes);
+      }
+    }
+    attach(t, e, true, changes);
+  }
+
+  // Rebuilds a generic_exit incident's aggregates from the events it keeps.
+  void rebuild(Tracked& g, std::vector<Event> kept) {
+    Incident old = std::move(g.inc);
+    Incident& inc = g.inc;
+    inc = Incident{};
+    inc.id = old.id;
+    inc.fingerprint = old.fingerprint;
+    inc.state = old.state;
+    inc.service = old.service;
+    inc.namespace_name = old.namespace_name;
+    inc.cluster = old.cluster;
+    inc.root_cause.rule = old.root_cause.rule;
+    inc.root_cause.captures = old.root_cause.captures;
+    inc.reopened = old.reopened;
+    inc.acknowledged_at = old.acknowledged_at;
+    inc.resolved_at = old.resolved_at;
+    inc.resolved_by = old.resolved_by;
+    inc.resolved_by_revision = old.resolved_by_revision;
+    inc.detected_at = old.detected_at;
+    for (auto& entry : old.history)
+      if (entry.action != "crash_loop") inc.history.push_back(std::move(entry));
+    g.cover.clear();
+    g.exit_times.clear();
+    g.root_time.reset();
+    g.crash_loop_at.reset();
+    g.revision_first.clear();
+    g.instance_first.clear();
+    g.cause_severity = Severity::info;
+    g.any_event = false;
+    g.members = std::move(kept);
+    for (const Event& m : g.members) fold(g, m, m.is_exit());
+    if (g.pending && !qualifies(g, *g.pending)) cancel_pending(g);
+  }
+
+  void transfer_acknowledgement(const Tracked& from, Tracked& to, Changes& changes) {
+    if (from.inc.state != IncidentState::acknowledged || to.inc.state != IncidentState::open) return;
+    to.inc.state = IncidentState::acknowledged;
+    to.inc.acknowledged_at = from.inc.acknowledged_at;
+    for (const auto& entry : from.inc.history)
+      if (entry.action == "acknowledged") add_history(to.inc, entry);
+    changes.add(IncidentChange::Type::acknowledged, to.inc.id);
+  }
+
+  // A cause at `time` joined `c`: generic_exit events it explains move into `c`.
+  void absorb_generics(Tracked& c, Timestamp time, Changes& changes) {
+    const Timestamp from = time - cfg.lead_tolerance, to = time + cfg.window;
+    std::vector<Tracked*> generics;
+    for (Tracked* t : scopes[c.scope].incidents)
+      if (t->generic && t != &c && t->members_complete && !t->members.empty()) generics.push_back(t);
+    for (Tracked* g : generics) {
+      std::vector<Event> moved, kept;
+      for (Event& m : g->members)
+        (m.time >= from && m.time <= to && accepts(c, m) ? moved : kept).push_back(std::move(m));
+      g->members.clear();
+      if (moved.empty()) {
+        g->members = std::move(kept);
+        continue;
+      }
+      for (const Event& m : moved) attach(c, m, false, changes);
+      if (g->inc.detected_at && (!c.inc.detected_at || *g->inc.detected_at < *c.inc.detected_at))
+        c.inc.detected_at = g->inc.detected_at;
+      const bool keeps_exits = std::any_of(kept.begin(), kept.end(), [](const Event& e) { return e.is_exit(); });
+      if (keeps_exits) {
+        rebuild(*g, std::move(kept));
+        changes.add(IncidentChange::Type::updated, g->inc.id);
+        continue;
+      }
+      transfer_acknowledgement(*g, c, changes);
+      const std::string gone = g->inc.id;
+      const std::string scope_key_copy = g->scope;
+      remove(g);
+      changes.add(IncidentChange::Type::merged, gone, c.inc.id);
+      for (Event& e : kept) place(scope_key_copy, std::move(e), changes);
+    }
+  }
+
+  // An incident gained a cover time: waiting effects it explains are placed again.
+  void absorb_pending(const std::string& key, Timestamp time, Changes& changes) {
+    for (Event& e : pending.take(key, time - cfg.lead_tolerance, time + cfg.window))
+      place(key, std::move(e), changes);
+  }
+
+  void open_generic(const std::string& key, Event e, const std::string& label, Changes& changes) {
+    const Scope scope = scope_of(e);
+    const std::string fp =
+        make_fingerprint(scope, kGenericExitRule, std::make_pair(std::string("code"), label));
+    Tracked* t = find_fingerprint(fp);
+    if (!t) {
+      t = &create(scope, key, fp, kGenericExitRule, true, changes);
+      t->inc.root_cause.captures = {{"code", label}};
+    }
+    const Timestamp time = e.time;
+    join_as_cause(*t, e, changes);
+    absorb_pending(key, time, changes);
+  }
+
+  // Effects, exits and loops: join the best covering incident, else wait (or,
+  // for a failing exit, open the generic_exit incident of its code).
+  void place(const std::string& key, Event e, Changes& changes) {
+    ScopeState& scope = scopes[key];
+    if (Tracked* t = best_for(scope, e)) {
+      attach(*t, e, false, changes);
+      return;
+    }
+    if (e.is_exit()) {
+      const std::string label = exit_label(e).value_or("unknown");
+      if (label != "0") {
+        open_generic(key, std::move(e), label, changes);
+        return;
+      }
+    }
+    pending.add(key, std::move(e), scope.newest);
+  }
+
+  void on_cause(const std::string& key, const Event& e, Changes& changes) {
+    const Scope scope = scope_of(e);
+    const std::string fp = make_fingerprint(scope, e.rule_id, primary_capture(e));
+    Tracked* t = find_fingerprint(fp);
+    if (!t) {
+      t = &create(scope, key, fp, e.rule_id, false, changes);
+      t->module = e.capture("module");
+    }
+    join_as_cause(*t, e, changes);
+    absorb_generics(*t, e.time, changes);
+    absorb_pending(key, e.time, changes);
+  }
+
+  // A recovery earlier than the one that resolved the incident, delivered late,
+  // is where the resolution really happened: the same answer as in time order.
+  void move_resolution(Tracked& t, const Recovery& r, Changes& changes) {
+    Incident& inc = t.inc;
+    inc.resolved_at = r.time;
+    if (r.revision.empty())
+      inc.resolved_by_revision.reset();
+    else
+      inc.resolved_by_revision = r.revision;
+    inc.last_seen = std::max(inc.last_failure, r.time);
+    redate_last_history(inc, "resolved", r.time, resolution_note(r));
+    changes.add(IncidentChange::Type::updated, inc.id);
+  }
+
+  void on_recovery(const std::string& key, const Event& e, Changes& changes) {
+    ScopeState& scope = scopes[key];
+    scope.recoveries.add(e.revision, e.time, saturating_minus(scope.newest, cfg.max_lateness));
+    Recovery r{e.time, e.revision};
+    for (Tracked* t : scope.incidents) {
+      if (!qualifies(*t, r)) continue;
+      if (t->inc.state == IncidentState::resolved) {
+        if (t->inc.resolved_by == "auto" && t->inc.resolved_at && r.time < *t->inc.resolved_at)
+          move_resolution(*t, r, changes);
+      } else if (!t->pending || r.time < t->pending->time) {
+        set_pending(*t, r);
+      }
+    }
+  }
+
+  // ---- bounds ----------------------------------------------------------------
+
+  void enforce_bounds() {
+    if (by_id.size() > cfg.max_incidents) {
+      std::vector<Tracked*> all;
+      all.reserve(by_id.size());
+      for (auto& [id, t] : by_id) all.push_back(t.get());
+      std::sort(all.begin(), all.end(), [](const Tracked* a, const Tracked* b) {
+        const bool ra = a->inc.state == IncidentState::resolved;
+        const bool rb = b->inc.state == IncidentState::resolved;
+        if (ra != rb) return ra;
+        if (a->inc.last_seen != b->inc.last_seen) return a->inc.last_seen < b->inc.last_seen;
+        return a->inc.id < b->inc.id;
+      });
+      const size_t excess = by_id.size() - cfg.max_incidents;
+      const size_t batch = std::min(all.size(), std::max(excess, cfg.max_incidents / 100));
+      for (size_t i = 0; i < batch; ++i) remove(all[i]);
+      incidents_dropped += batch;
+    }
+    if (scopes.size() > kMaxScopes) {
+      std::vector<std::pair<Timestamp, std::string>> idle;
+      for (const auto& [key, scope] : scopes)
+        if (scope.incidents.empty()) idle.emplace_back(scope.newest, key);
+      std::sort(idle.begin(), idle.end());
+      const size_t batch = std::min(idle.size(), std::max<size_t>(scopes.size() - kMaxScopes, kMaxScopes / 100));
+      for (size_t i = 0; i < batch; ++i) scopes.erase(idle[i].second);
+    }
+  }
+};
+
+Correlator::Correlator(CorrelatorConfig config, WallClock wall_clock)
+    : state_(std::make_unique<State>(config, std::move(wall_clock))) {}
+
+Correlator::~Correlator() = default;
+
+void Correlator::add(const Event& event, std::vector<IncidentChange>* changes) {
+  State& s = *state_;
+  Changes out(changes);
+  // Quiet periods that ended before this event resolve first; one that ends
+  // exactly at it is still open to this event's failure.
+  s.finalize(event.time, false, out);
+  const std::string key = scope_key(scope_of(event));
+  ScopeState& scope = s.scopes[key];
+  if (event.time > scope.newest) scope.newest = event.time;
+  switch (event.kind) {
+    case RuleKind::cause: s.on_cause(key, event, out); break;
+    case RuleKind::recovery: s.on_recovery(key, event, out); break;
+    case RuleKind::effect:
+    case RuleKind::exit:
+    case RuleKind::loop: s.place(key, event, out); break;
+  }
+  if (event.time > s.now) s.now = event.time;
+  s.finalize(s.now, true, out);
+  s.enforce_bounds();
+}
+
+bool Correlator::add_context(const Event& event) {
+  if (event.kind != RuleKind::cause || !event.culprit) return false;
+  Tracked* t = state_->find_fingerprint(
+      make_fingerprint(scope_of(event), event.rule_id, primary_capture(event)));
+  if (!t || (t->frame_time && *t->frame_time <= event.time)) return false;
+  t->inc.root_cause.frame = event.culprit;
+  t->frame_time = event.time;
+  return true;
+}
+
+void Correlator::advance(Timestamp t, std::vector<IncidentChange>* changes) {
+  State& s = *state_;
+  Changes out(changes);
+  if (t > s.now) s.now = t;
+  s.finalize(s.now, true, out);
+}
+
+LifecycleResult Correlator::acknowledge(const std::string& id, const std::string& by,
+                                        const std::string& note, Timestamp at,
+                                        std::vector<IncidentChange>* changes) {
+  Tracked* t = state_->find_id(id);
+  if (!t) return LifecycleResult::not_found;
+  if (t->inc.state != IncidentState::open) return LifecycleResult::conflict;
+  t->inc.state = IncidentState::acknowledged;
+  t->inc.acknowledged_at = at;
+  add_history(t->inc, HistoryEntry{at, "acknowledged", by, note});
+  Changes(changes).add(IncidentChange::Type::acknowledged, id);
+  return LifecycleResult::ok;
+}
+
+LifecycleResult Correlator::resolve(const std::string& id, const std::string& by,
+                                    const std::string& note, Timestamp at,
+                                    std::vector<IncidentChange>* changes) {
+  Tracked* t = state_->find_id(id);
+  if (!t) return LifecycleResult::not_found;
+  if (t->inc.state == IncidentState::resolved) return LifecycleResult::conflict;
+  state_->cancel_pending(*t);
+  const std::string who = by.empty() ? "api" : by;
+  t->inc.state = IncidentState::resolved;
+  t->inc.resolved_at = at;
+  t->inc.resolved_by = who;
+  t->inc.resolved_by_revision.reset();
+  t->old_revision_noted = false;
+  add_history(t->inc, HistoryEntry{at, "resolved", who, note});
+  Changes(changes).add(IncidentChange::Type::resolved, id);
+  return LifecycleResult::ok;
+}
+
+std::vector<const Incident*> Correlator::incidents() const {
+  std::vector<const Incident*> out;
+  out.reserve(state_->by_id.size());
+  for (const auto& [id, t] : state_->by_id) out.push_back(&t->inc);
+  std::sort(out.begin(), out.end(), [](const Incident* a, const Incident* b) {
+    return std::tie(a->opened_at, a->id) < std::tie(b->opened_at, b->id);
+  });
+  return out;
+}
+
+const Incident* Correlator::find(const std::string& id) const {
+  auto it = state_->by_id.find(id);
+  return it == state_->by_id.end() ? nullptr : &it->second->inc;
+}
+
+void Correlator::restore(Incident incident) {
+  State& s = *state_;
+  if (Tracked* old = s.find_id(incident.id)) s.remove(old);
+  auto owned = std::make_unique<Tracked>();
+  Tracked& t = *owned;
+  t.scope = scope_key(Scope{incident.cluster, incident.namespace_name, incident.service});
+  t.generic = incident.root_cause.rule == kGenericExitRule;
+  for (const auto& [name, value] : incident.root_cause.captures)
+    if (name == "module") t.module = value;
+  // What the store keeps is the aggregate: its cause span stands in for the cause
+  // times, and a restored generic_exit incident can no longer be split.
+  const RuleKind cover_kind = t.generic ? RuleKind::exit : RuleKind::cause;
+  for (const ChainLink& link : incident.chain) {
+    if (link.kind != cover_kind) continue;
+    t.cover.insert(link.first_seen);
+    t.cover.insert(link.last_seen);
+    if (!t.root_time || link.first_seen < *t.root_time) t.root_time = link.first_seen;
+  }
+  for (const ChainLink& link : incident.chain) {
+    if (link.kind != RuleKind::exit) continue;
+    t.exit_times.insert(link.first_seen);
+    if (link.count > 1) t.exit_times.insert(link.last_seen);
+  }
+  if (incident.root_cause.frame) t.frame_time = t.root_time.value_or(incident.opened_at);
+  for (const HistoryEntry& entry : incident.history)
+    if (entry.action == "crash_loop") t.crash_loop_at = entry.at;
+  if (incident.crash_loop && !t.crash_loop_at) t.crash_loop_at = incident.last_seen;
+  // The stored lists are already in order of first appearance; keep that order.
+  for (size_t i = 0; i < incident.revisions.size(); ++i)
+    t.revision_first.emplace(incident.revisions[i], incident.opened_at + std::chrono::nanoseconds(i));
+  for (size_t i = 0; i < incident.instances.size(); ++i)
+    t.instance_first.emplace(incident.instances[i], incident.opened_at + std::chrono::nanoseconds(i));
+  t.cause_severity = incident.severity;
+  t.any_event = !incident.chain.empty();
+  t.members_complete = false;
+  t.inc = std::move(incident);
+  Tracked* raw = &t;
+  s.id_by_fingerprint[t.inc.fingerprint] = t.inc.id;
+  s.scopes[t.scope].incidents.push_back(raw);
+  s.by_id[t.inc.id] = std::move(owned);
+  s.seek_recovery(*raw);
+  s.enforce_bounds();
+}
+
+CorrelatorStats Correlator::stats() const {
+  return CorrelatorStats{state_->by_id.size(), state_->pending.size(), state_->pending.dropped(),
+                         state_->incidents_dropped};
+}
+
+}  // namespace faultline
