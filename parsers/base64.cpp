@@ -13,7 +13,8 @@ constexpr std::array<uint8_t, 256> make_decode_table() {
   for (auto& entry : table) entry = kInvalid;
   constexpr std::string_view alphabet =
       "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  for (size_t i = 0; i < alphabet.size(); ++i) table[static_cast<unsigned char>(alphabet[i])] = static_cast<uint8_t>(i);
+  for (size_t i = 0; i < alphabet.size(); ++i)
+    table[static_cast<unsigned char>(alphabet[i])] = static_cast<uint8_t>(i);
   table['-'] = 62;  // URL-safe alphabet
   table['_'] = 63;
   return table;

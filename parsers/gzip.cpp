@@ -74,7 +74,8 @@ GunzipResult gunzip(std::string_view compressed, size_t max_output_bytes) {
     }
     if (produced == out.size()) {
       if (out.size() >= room_limit) return too_large(max_output_bytes);
-      size_t wanted = std::max<size_t>(out.size() * 2, std::max<size_t>(compressed.size() * 4, 64 * 1024));
+      size_t wanted =
+          std::max<size_t>(out.size() * 2, std::max<size_t>(compressed.size() * 4, 64 * 1024));
       out.resize(std::min(wanted, room_limit));
     }
     zs.next_out = reinterpret_cast<Bytef*>(out.data() + produced);
@@ -105,9 +106,9 @@ GunzipResult gunzip(std::string_view compressed, size_t max_output_bytes) {
     // Z_OK or Z_BUF_ERROR: zlib wants more input or more output room.
     bool input_exhausted = zs.avail_in == 0 && consumed == compressed.size();
     if (input_exhausted && zs.avail_out > 0)
-      return failure(GunzipStatus::corrupt,
-                     "truncated gzip data: the stream ends at byte " + std::to_string(consumed) +
-                         " before its end marker");
+      return failure(GunzipStatus::corrupt, "truncated gzip data: the stream ends at byte " +
+                                                std::to_string(consumed) +
+                                                " before its end marker");
   }
   out.resize(produced);
   GunzipResult result;

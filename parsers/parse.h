@@ -1,6 +1,63 @@
 // Turning request bodies and files into LogRecords. Every entry point keeps the
 // good records of a batch and reports each bad one with its index, byte offset
 // and the field at fault; none of them throws on any input.
+//
+// Framing (every JSON format):
+//   - a body whose first non-blank byte is '[' is one JSON array; each element is
+//     a record (gcloud logging read --format=json, pretty-printed or not);
+//   - a body starting with '{' is one JSON document when it is a single line or
+//     its first line is a lone "{" (pretty-printed); otherwise it is NDJSON: one
+//     record per line, blank lines skipped, "\n", "\r\n" or "\r" ending lines;
+//   - a UTF-8 byte order mark at the start is skipped.
+// InputFormat::automatic takes a body as JSON only when it starts with '{' then
+// '"' or '}', or with '[' then '{' or ']' (blanks between allowed); anything else
+// — including Apache's "[Sun Dec 04 …" and gunicorn's "[2025-09-16 …" — is text.
+// Each JSON object is then classified: "streams" -> Loki push; a "message"
+// member that is an object -> Pub/Sub push envelope; resource / logName /
+// insertId / textPayload / jsonPayload / protoPayload / httpRequest -> LogEntry;
+// anything else -> a flat shipper record.
+//
+// Field mapping (DESIGN.md "LogRecord"; choices where the contract is silent):
+//   - time: timestamp, else receiveTimestamp, else the envelope's publishTime,
+//     else options.arrival. A time field that is present but not RFC 3339 is an
+//     error naming it: silently using arrival time would misplace the record.
+//   - service by resource.type: cloud_run_revision service_name, cloud_run_job
+//     job_name, k8s_container container_name (+ namespace_name, cluster_name),
+//     k8s_pod the container named by jsonPayload.involvedObject.fieldPath
+//     ("spec.containers{web}", as kubelet events carry it) else the pod's
+//     k8s-pod/app label, gce_instance instance_id, cloud_function function_name,
+//     gae_app module_id; otherwise (audited_resource, k8s_node, …) labels.service,
+//     else options.service. The same defaults apply when a field is missing.
+//   - revision: revision_name; k8s: labels["k8s-pod/pod-template-hash"]; gae_app
+//     version_id; else options.revision.
+//   - instance: labels.instanceId, resource.labels pod_name, instance_id,
+//     node_name, else options.instance.
+//   - stream: the last segment of logName's URL-decoded log id: "stdout",
+//     "stderr", "system" (run.googleapis.com/varlog/system), "requests";
+//     cloudaudit.googleapis.com/* -> "audit"; GKE node logs (kubelet,
+//     container-runtime, docker, containerd, node-problem-detector) -> "system";
+//     GKE "events" -> "events"; any other log id -> its last segment as written.
+//   - severity: as written; the numeric LogSeverity form (500) becomes its name.
+//   - text: textPayload; else the first string among jsonPayload.message / msg /
+//     log; else the compact JSON of jsonPayload or protoPayload; else, for a
+//     request log, "<requestMethod> <status> <requestUrl>"; one trailing newline
+//     is removed. http_status comes from httpRequest.status whenever present.
+//   - source_id: insertId + "|" + logName when the entry has an insertId, even
+//     inside a Pub/Sub envelope: a sink may publish the same entry in two
+//     messages with different messageIds, and only the insertId dedups those.
+//     The envelope's messageId is the source_id of an entry without insertId.
+//
+// Index and offset of errors: NDJSON and text use the 0-based line number (blank
+// lines count), a JSON array the element index, a single document 0, and a Loki
+// push the value's position across all its streams. The offset is where the
+// record starts in the body; inside a document (Loki values, Pub/Sub data) it is
+// the document's offset and `field` says where inside it.
+//
+// Limits: max_line_bytes bounds each record's own bytes (a text or NDJSON line, an
+// array element, a single LogEntry document, a Loki line, the decoded data of a
+// Pub/Sub message); it is checked before parsing, so an oversized line costs one
+// scan. Text keeps blank lines as (empty) records, since Go panics and Java traces
+// contain them; NDJSON skips them.
 #pragma once
 
 #include <cstddef>
@@ -25,10 +82,13 @@ enum class InputFormat {
 bool parse_input_format(std::string_view name, InputFormat& out);
 
 struct RecordError {
-  size_t index = 0;   // 0-based record index within the body (line number - 1 for NDJSON/text)
-  size_t offset = 0;  // byte offset in the body where the bad record starts
-  std::string field;  // JSON pointer-ish path of the offending field ("message.data"), or ""
+  size_t index = 0;     // 0-based record index within the body (line number - 1 for NDJSON/text)
+  size_t offset = 0;    // byte offset in the body where the bad record starts
+  std::string field;    // JSON pointer-ish path of the offending field ("message.data"), or ""
   std::string message;  // what is wrong, e.g. "invalid base64 at character 17"
+  // Set when the record was refused for exceeding a configured limit rather than
+  // for being malformed: "max_line_bytes" or "max_records" (a 413, not a 400).
+  std::string limit;
   // "record 3 (byte 1234): message.data: invalid base64 at character 17"
   std::string describe() const;
 };
@@ -36,19 +96,21 @@ struct RecordError {
 struct ParseResult {
   std::vector<LogRecord> records;
   std::vector<RecordError> errors;
-  size_t input_records = 0;  // records seen, good and bad
+  size_t input_records = 0;  // records seen, good and bad (reading stops at max_records)
 };
 
 struct ParseOptions {
-  size_t max_line_bytes = 1 << 20;   // a longer line/record is rejected (error), not truncated
-  size_t max_records = 100000;       // records beyond this are rejected with one error
-  Timestamp arrival{};               // event time for records that carry none
+  size_t max_line_bytes = 1 << 20;  // a longer line/record is rejected (error), not truncated
+  size_t max_records = 100000;      // records beyond this are rejected with one error
+  Timestamp arrival{};              // event time for records that carry none
   // Defaults for records that do not name them (query parameters of /v1/logs/raw, scan flags).
   std::string service;
   std::string revision;
   std::string instance;
 };
 
+// Never throws; errors are data. Records keep body order; every string in them
+// is valid UTF-8 (invalid input is rejected, not repaired).
 ParseResult parse_input(std::string_view body, InputFormat format, const ParseOptions& options);
 
 }  // namespace faultline

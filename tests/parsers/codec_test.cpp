@@ -18,11 +18,11 @@ TEST_CASE("UTF-8: well-formed text passes, the first bad byte is found") {
   CHECK(find_invalid_utf8("plain ascii, long enough for the word-at-a-time path") == npos);
   CHECK(find_invalid_utf8("caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x92\xA5") == npos);
   CHECK(find_invalid_utf8("abc\xFF") == 3);
-  CHECK(find_invalid_utf8("abcdefghij\xC3") == 10);             // truncated sequence
-  CHECK(find_invalid_utf8("\xC0\xAF") == 0);                    // overlong '/'
-  CHECK(find_invalid_utf8("x\xED\xA0\x80") == 1);               // UTF-16 surrogate
-  CHECK(find_invalid_utf8("\xF4\x90\x80\x80") == 0);            // above U+10FFFF
-  CHECK(find_invalid_utf8("\xE2\x82 ok") == 0);                 // missing continuation
+  CHECK(find_invalid_utf8("abcdefghij\xC3") == 10);               // truncated sequence
+  CHECK(find_invalid_utf8("\xC0\xAF") == 0);                      // overlong '/'
+  CHECK(find_invalid_utf8("x\xED\xA0\x80") == 1);                 // UTF-16 surrogate
+  CHECK(find_invalid_utf8("\xF4\x90\x80\x80") == 0);              // above U+10FFFF
+  CHECK(find_invalid_utf8("\xE2\x82 ok") == 0);                   // missing continuation
   CHECK(find_invalid_utf8(std::string_view("a\0b", 3)) == npos);  // NUL is valid UTF-8
 }
 

@@ -1,0 +1,26 @@
+// Loki push JSON -> LogRecords, so Promtail, Grafana Agent/Alloy and Vector's
+// loki sink can push unchanged. Internal to parsers/.
+//
+// {"streams":[{"stream":{"service":"api","pod":"api-7d4-x2","stream":"stderr"},
+//              "values":[["1694822553819300000","line"],["…","…",{"trace_id":"…"}]]}]}
+// Labels: service from service | service_name | app | container | job; instance
+// from instance | pod; revision from revision; stream from stream; severity from
+// level | severity | detected_level; namespace_name from namespace; cluster from
+// cluster. Each value is a record: a Unix-nanosecond timestamp string (or integer)
+// and a line; a third element (structured metadata) is accepted and ignored.
+#pragma once
+
+#include <cstddef>
+
+#include "parsers/json_fields.h"
+#include "parsers/record_sink.h"
+
+namespace faultline {
+
+bool is_loki_push(const Json& body);
+
+// Reads a push body that starts at byte `offset`. Values are indexed by their
+// position across all streams; errors name "streams[i].values[j][k]".
+void read_loki_push(const Json& body, size_t offset, RecordSink& sink);
+
+}  // namespace faultline

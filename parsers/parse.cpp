@@ -1,0 +1,123 @@
+#include "parsers/parse.h"
+
+#include <array>
+#include <utility>
+
+#include "parsers/json_document.h"
+#include "parsers/json_lines.h"
+#include "parsers/json_record.h"
+#include "parsers/loki.h"
+#include "parsers/pubsub.h"
+#include "parsers/record_sink.h"
+#include "parsers/text.h"
+
+namespace faultline {
+namespace {
+
+constexpr std::string_view kByteOrderMark = "\xEF\xBB\xBF";
+
+size_t skip_space(std::string_view text, size_t pos) {
+  while (pos < text.size() && is_json_space(text[pos])) ++pos;
+  return pos;
+}
+
+// JSON only when the opening bracket is followed by what a JSON body of records
+// has next: '{' then '"' or '}', '[' then '{' or ']'. Log lines that start with a
+// bracket ("[Sun Dec 04 04:47:44 2005] [error] …", "{main} …") stay text.
+bool looks_like_json(std::string_view body, size_t first) {
+  if (first >= body.size() || (body[first] != '{' && body[first] != '[')) return false;
+  size_t next = skip_space(body, first + 1);
+  if (next >= body.size()) return false;
+  char c = body[next];
+  return body[first] == '{' ? (c == '"' || c == '}') : (c == '{' || c == ']');
+}
+
+void read_json_record(const JsonRecordText& text, InputFormat format, RecordSink& sink) {
+  Json value;
+  JsonSyntaxError syntax;
+  if (!parse_json_document(text.text, value, syntax)) {
+    if (sink.admit(text.index, text.offset))
+      sink.reject(text.index, text.offset, "", syntax.message(text.offset));
+    return;
+  }
+  const bool sniff = format == InputFormat::automatic;
+  if (format == InputFormat::loki || (sniff && is_loki_push(value))) {
+    read_loki_push(value, text.offset, sink);
+    return;
+  }
+  if ((format == InputFormat::pubsub || sniff) && is_pubsub_envelope(value)) {
+    read_pubsub_envelope(value, text.index, text.offset, sink);
+    return;
+  }
+  // A LogEntry or flat record (for pubsub: the unwrapped form).
+  if (!sink.admit(text.index, text.offset)) return;
+  if (text.whole_body &&
+      sink.reject_if_too_long(text.index, text.offset, text.text.size(), "the JSON document"))
+    return;
+  LogRecord record;
+  FieldError error;
+  if (record_from_object(value, RecordContext{sink.options()}, record, error)) {
+    sink.accept(std::move(record));
+  } else {
+    sink.reject(text.index, text.offset, std::move(error.field), std::move(error.message));
+  }
+}
+
+void read_body(std::string_view body, InputFormat format, RecordSink& sink) {
+  size_t start = body.starts_with(kByteOrderMark) ? kByteOrderMark.size() : 0;
+  if (format == InputFormat::text) return read_text(body, start, sink);
+  size_t first = skip_space(body, start);
+  if (first == body.size()) return;
+  if (format == InputFormat::automatic && !looks_like_json(body, first))
+    return read_text(body, start, sink);
+  read_json_records(body, start, sink,
+                    [&](const JsonRecordText& text) { read_json_record(text, format, sink); });
+}
+
+}  // namespace
+
+bool parse_input_format(std::string_view name, InputFormat& out) {
+  static constexpr std::array<std::pair<std::string_view, InputFormat>, 6> kNames = {{
+      {"auto", InputFormat::automatic},
+      {"logentry", InputFormat::logentry},
+      {"ndjson", InputFormat::ndjson},
+      {"text", InputFormat::text},
+      {"pubsub", InputFormat::pubsub},
+      {"loki", InputFormat::loki},
+  }};
+  for (const auto& [known, format] : kNames) {
+    if (name == known) {
+      out = format;
+      return true;
+    }
+  }
+  return false;
+}
+
+std::string RecordError::describe() const {
+  std::string out = "record " + std::to_string(index) + " (byte " + std::to_string(offset) + "): ";
+  if (!field.empty()) out.append(field).append(": ");
+  out += message;
+  return out;
+}
+
+ParseResult parse_input(std::string_view body, InputFormat format, const ParseOptions& options) {
+  ParseResult result;
+  RecordSink sink(options, result);
+  try {
+    read_body(body, format, sink);
+  } catch (const std::exception& e) {
+    // Only allocation failures get here (parsing errors are data). Keep what was
+    // read and say why the rest was not.
+    try {
+      RecordError error;
+      error.index = result.input_records;
+      error.message = std::string("parsing stopped: ") + e.what();
+      result.errors.push_back(std::move(error));
+    } catch (...) {
+    }
+  }
+  return result;
+}
+
+}  // namespace faultline

@@ -1,0 +1,43 @@
+#include "parsers/record_sink.h"
+
+namespace faultline {
+
+bool RecordSink::admit(size_t index, size_t offset) {
+  if (full_) return false;
+  if (result_.input_records >= options_.max_records) {
+    full_ = true;
+    reject_limit(index, offset, "max_records",
+                 "more than " + std::to_string(options_.max_records) +
+                     " records in one body; this record and the rest were not read");
+    return false;
+  }
+  ++result_.input_records;
+  return true;
+}
+
+void RecordSink::reject(size_t index, size_t offset, std::string field, std::string message) {
+  RecordError error;
+  error.index = index;
+  error.offset = offset;
+  error.field = std::move(field);
+  error.message = std::move(message);
+  result_.errors.push_back(std::move(error));
+}
+
+void RecordSink::reject_limit(size_t index, size_t offset, std::string_view limit,
+                              std::string message) {
+  reject(index, offset, "", std::move(message));
+  result_.errors.back().limit = std::string(limit);
+}
+
+bool RecordSink::reject_if_too_long(size_t index, size_t offset, size_t size,
+                                    std::string_view what) {
+  if (size <= options_.max_line_bytes) return false;
+  reject_limit(index, offset, "max_line_bytes",
+               std::string(what) + " is " + std::to_string(size) +
+                   " bytes, more than max_line_bytes (" + std::to_string(options_.max_line_bytes) +
+                   ")");
+  return true;
+}
+
+}  // namespace faultline

@@ -1,0 +1,40 @@
+// Where the format readers put what they read: good records, errors, and the
+// max_records count. Internal to parsers/. Not thread-safe; one per parse_input.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+#include "parsers/parse.h"
+
+namespace faultline {
+
+class RecordSink {
+ public:
+  RecordSink(const ParseOptions& options, ParseResult& result)
+      : options_(options), result_(result) {}
+
+  const ParseOptions& options() const { return options_; }
+
+  // Counts one input record at (index, offset) before it is read. The first
+  // record beyond max_records is refused with one error naming the limit;
+  // from then on every call returns false and readers stop.
+  bool admit(size_t index, size_t offset);
+  bool full() const { return full_; }
+
+  void accept(LogRecord&& record) { result_.records.push_back(std::move(record)); }
+  void reject(size_t index, size_t offset, std::string field, std::string message);
+  // A record refused because it exceeds a configured limit (`limit` names the option).
+  void reject_limit(size_t index, size_t offset, std::string_view limit, std::string message);
+
+  // Rejects a record longer than max_line_bytes; false when it is within the limit.
+  bool reject_if_too_long(size_t index, size_t offset, size_t size, std::string_view what);
+
+ private:
+  const ParseOptions& options_;
+  ParseResult& result_;
+  bool full_ = false;
+};
+
+}  // namespace faultline
