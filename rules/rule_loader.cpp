@@ -1,0 +1,431 @@
+#include "rules/rule_loader.h"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <exception>
+#include <set>
+#include <string_view>
+
+#include <yaml-cpp/yaml.h>
+
+#include "rules/template.h"
+
+namespace faultline {
+namespace {
+
+constexpr std::array<std::string_view, 11> kRuleKeys{
+    "id", "kind", "pattern", "severity", "summary", "hint", "terminates", "match", "examples",
+    "description", "runbook_url"};
+constexpr std::array<std::string_view, 3> kMatchKeys{"severity", "stream", "resource_type"};
+constexpr std::array<std::string_view, 2> kExampleKeys{"match", "no_match"};
+// LogEntry severities (google.logging.type.LogSeverity), so that a typo in a
+// `match: {severity: [...]}` filter is caught instead of silently never matching.
+constexpr std::array<std::string_view, 9> kLogSeverities{
+    "DEFAULT", "DEBUG", "INFO", "NOTICE", "WARNING", "ERROR", "CRITICAL", "ALERT", "EMERGENCY"};
+
+size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diagonal = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      const size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+// "unknown key 'sevrity' (did you mean 'severity'?)", with the known keys when nothing is close.
+template <size_t N>
+std::string unknown_key_message(std::string_view key, const std::array<std::string_view, N>& known) {
+  std::string message = "unknown key '" + std::string(key) + "'";
+  std::string_view best;
+  size_t best_distance = 3;
+  for (std::string_view candidate : known) {
+    const size_t d = edit_distance(key, candidate);
+    if (d < best_distance) {
+      best_distance = d;
+      best = candidate;
+    }
+  }
+  if (!best.empty()) return message + " (did you mean '" + std::string(best) + "'?)";
+  message += " (known keys:";
+  for (std::string_view candidate : known) message += " " + std::string(candidate);
+  return message + ")";
+}
+
+template <size_t N>
+bool contains(const std::array<std::string_view, N>& known, std::string_view key) {
+  return std::find(known.begin(), known.end(), key) != known.end();
+}
+
+bool is_snake_case(std::string_view id) {
+  if (id.empty() || !(id[0] >= 'a' && id[0] <= 'z')) return false;
+  char previous = id[0];
+  for (char c : id.substr(1)) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+    if (!ok || (c == '_' && previous == '_')) return false;
+    previous = c;
+  }
+  return previous != '_';
+}
+
+std::string quoted(std::string_view text) {
+  constexpr size_t kMax = 120;
+  std::string out = "\"";
+  for (char c : text.substr(0, kMax)) {
+    if (c == '\n') out += "\\n";
+    else if (c == '"') out += "\\\"";
+    else out += c;
+  }
+  if (text.size() > kMax) out += "…";
+  return out + "\"";
+}
+
+// A missing key's node is invalid and Mark() would throw on it.
+int line_of(const YAML::Node& node, int fallback) {
+  if (!node.IsDefined()) return fallback;
+  const YAML::Mark mark = node.Mark();
+  return mark.line >= 0 ? mark.line + 1 : fallback;
+}
+
+// Parses one rule map; reports through `report` and keeps what it could read.
+class RuleReader {
+ public:
+  RuleReader(const std::string& origin, std::vector<RuleProblem>& problems, int64_t max_mem)
+      : origin_(origin), problems_(problems), max_mem_(max_mem) {}
+
+  // Returns true when the rule is valid; `rule` is filled either way.
+  bool read(const YAML::Node& node, Rule& rule) {
+    ok_ = true;
+    rule.file = origin_;
+    rule.line = line_of(node, 0);
+    line_ = rule.line;
+    if (!node.IsMap()) {
+      report(rule.line, "each entry of `rules` must be a map (id: …, kind: …, pattern: …)");
+      return false;
+    }
+    // The id first, so that every later problem names the rule.
+    if (const YAML::Node id = node["id"]; id && id.IsScalar()) rule_id_ = id.Scalar();
+
+    std::set<std::string> seen;
+    // A default-constructed YAML::Node counts as defined (null), so presence is tracked apart.
+    YAML::Node examples, match;
+    bool has_examples = false, has_match = false;
+    for (auto it = node.begin(); it != node.end(); ++it) {
+      const int key_line = line_of(it->first, rule.line);
+      if (!it->first.IsScalar()) {
+        report(key_line, "keys must be plain names");
+        continue;
+      }
+      const std::string key = it->first.Scalar();
+      if (!seen.insert(key).second) {
+        report(key_line, "key '" + key + "' is given twice");
+        continue;
+      }
+      const YAML::Node value = it->second;
+      if (!contains(kRuleKeys, key)) {
+        report(key_line, unknown_key_message(key, kRuleKeys));
+      } else if (key == "id") {
+        read_id(value, rule);
+      } else if (key == "kind") {
+        std::string text;
+        if (scalar(value, key, text) && !parse_rule_kind(text, rule.kind))
+          report(line_of(value, key_line),
+                 "kind: unknown kind '" + text + "' (expected cause, effect, exit, loop or recovery)");
+      } else if (key == "severity") {
+        std::string text;
+        if (scalar(value, key, text) && !parse_severity(text, rule.severity))
+          report(line_of(value, key_line),
+                 "severity: unknown severity '" + text + "' (expected info, warning or critical)");
+      } else if (key == "pattern") {
+        if (scalar(value, key, rule.pattern) && rule.pattern.empty())
+          report(line_of(value, key_line), "pattern: is empty");
+      } else if (key == "summary") {
+        if (scalar(value, key, rule.summary) && rule.summary.empty())
+          report(line_of(value, key_line), "summary: is empty");
+      } else if (key == "hint") {
+        scalar(value, key, rule.hint);
+      } else if (key == "terminates") {
+        read_bool(value, key, rule.terminates);
+      } else if (key == "match") {
+        match = value;
+        has_match = true;
+      } else if (key == "examples") {
+        examples = value;
+        has_examples = true;
+      } else {
+        // description, runbook_url: documentation for people, checked only for shape.
+        std::string ignored;
+        scalar(value, key, ignored);
+      }
+    }
+    for (std::string_view required : {"id", "kind", "pattern", "severity", "summary"}) {
+      if (!seen.count(std::string(required)))
+        report(rule.line, "missing required key '" + std::string(required) + "'");
+    }
+    if (has_match) read_match(match, rule);
+    compile(node, rule);
+    check_template(node, "summary", rule.summary, rule);
+    check_template(node, "hint", rule.hint, rule);
+    read_examples(has_examples, examples, rule);
+    return ok_;
+  }
+
+  const std::string& rule_id() const { return rule_id_; }
+
+ private:
+  void report(int line, std::string message) {
+    ok_ = false;
+    problems_.push_back(RuleProblem{origin_, line, rule_id_, std::move(message)});
+  }
+
+  bool scalar(const YAML::Node& value, std::string_view key, std::string& out) {
+    if (!value.IsScalar()) {
+      report(line_of(value, line_), std::string(key) + ": must be a string");
+      return false;
+    }
+    out = value.Scalar();
+    return true;
+  }
+
+  void read_bool(const YAML::Node& value, std::string_view key, bool& out) {
+    try {
+      if (value.IsScalar()) {
+        out = value.as<bool>();
+        return;
+      }
+    } catch (const YAML::Exception&) {
+    }
+    report(line_of(value, line_), std::string(key) + ": must be true or false");
+  }
+
+  void read_id(const YAML::Node& value, Rule& rule) {
+    if (!scalar(value, "id", rule.id)) return;
+    if (!is_snake_case(rule.id))
+      report(line_of(value, line_), "id: '" + rule.id +
+                                        "' is not snake_case (lower-case letters, digits and single "
+                                        "underscores, starting with a letter); ids are metric labels");
+  }
+
+  bool string_list(const YAML::Node& value, std::string_view key, std::vector<std::string>& out) {
+    if (value.IsScalar()) {
+      out.push_back(value.Scalar());
+      return true;
+    }
+    if (!value.IsSequence()) {
+      report(line_of(value, line_), std::string(key) + ": must be a list of strings");
+      return false;
+    }
+    bool all = true;
+    for (const YAML::Node& item : value) {
+      if (item.IsScalar()) {
+        out.push_back(item.Scalar());
+      } else {
+        report(line_of(item, line_), std::string(key) + ": every item must be a string");
+        all = false;
+      }
+    }
+    return all;
+  }
+
+  void read_match(const YAML::Node& match, Rule& rule) {
+    if (!match.IsMap()) {
+      report(line_of(match, line_), "match: must be a map of filters (severity, stream, resource_type)");
+      return;
+    }
+    for (auto it = match.begin(); it != match.end(); ++it) {
+      const int key_line = line_of(it->first, line_);
+      const std::string key = it->first.IsScalar() ? it->first.Scalar() : std::string();
+      if (!contains(kMatchKeys, key)) {
+        report(key_line, "match: " + unknown_key_message(key, kMatchKeys));
+        continue;
+      }
+      std::vector<std::string>& target = key == "severity" ? rule.match_severity
+                                         : key == "stream" ? rule.match_stream
+                                                           : rule.match_resource_type;
+      if (!string_list(it->second, "match." + key, target) || key != "severity") continue;
+      for (const std::string& severity : target) {
+        std::string upper = severity;
+        for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+        if (!contains(kLogSeverities, upper))
+          report(line_of(it->second, key_line),
+                 "match.severity: '" + severity +
+                     "' is not a LogEntry severity (DEFAULT, DEBUG, INFO, NOTICE, WARNING, ERROR, "
+                     "CRITICAL, ALERT, EMERGENCY)");
+      }
+    }
+  }
+
+  void compile(const YAML::Node& node, Rule& rule) {
+    if (rule.pattern.empty()) return;
+    const int line = line_of(node["pattern"], line_);
+    if (rule.pattern.find('\n') != std::string::npos) {
+      report(line, "pattern: contains a line break; a pattern matches within one line (write it on one "
+                   "line, e.g. as a `|-` block scalar of a single line)");
+      return;
+    }
+    auto regex = std::make_shared<const RE2>(rule.pattern, rule_regex_options(max_mem_));
+    if (!regex->ok()) {
+      report(line, "pattern: " + regex->error());
+      return;
+    }
+    if (RE2::PartialMatch("", *regex)) {
+      report(line, "pattern: matches the empty text, so it would fire on every record");
+      return;
+    }
+    rule.capture_names.assign(static_cast<size_t>(regex->NumberOfCapturingGroups()), std::string());
+    for (const auto& [index, name] : regex->CapturingGroupNames())
+      rule.capture_names[static_cast<size_t>(index - 1)] = name;
+    rule.regex = std::move(regex);
+  }
+
+  void check_template(const YAML::Node& node, std::string_view key, const std::string& text,
+                      const Rule& rule) {
+    if (text.empty()) return;
+    const int line = line_of(node[std::string(key)], line_);
+    std::vector<std::string> names;
+    std::string error;
+    if (!template_names(text, names, error)) report(line, std::string(key) + ": " + error);
+    if (!rule.regex) return;  // the pattern's own problem is already reported
+    for (const std::string& name : names) {
+      if (std::find(rule.capture_names.begin(), rule.capture_names.end(), name) != rule.capture_names.end())
+        continue;
+      std::string known;
+      for (const std::string& capture : rule.capture_names)
+        if (!capture.empty()) known += (known.empty() ? "" : ", ") + capture;
+      report(line, std::string(key) + ": {" + name + "} is not a capture of the pattern (" +
+                       (known.empty() ? std::string("the pattern has no named captures")
+                                      : "captures: " + known) +
+                       ")");
+    }
+  }
+
+  void read_examples(bool present, const YAML::Node& examples, Rule& rule) {
+    if (!present) {
+      report(line_, "missing `examples`: every rule carries at least one line it must match "
+                    "(examples: {match: [...], no_match: [...]})");
+      return;
+    }
+    if (!examples.IsMap()) {
+      report(line_of(examples, line_), "examples: must be a map with `match` and `no_match` lists");
+      return;
+    }
+    YAML::Node matching, not_matching;
+    for (auto it = examples.begin(); it != examples.end(); ++it) {
+      const std::string key = it->first.IsScalar() ? it->first.Scalar() : std::string();
+      if (key == "match") {
+        matching = it->second;
+        string_list(matching, "examples.match", rule.examples_match);
+      } else if (key == "no_match") {
+        not_matching = it->second;
+        string_list(not_matching, "examples.no_match", rule.examples_no_match);
+      } else {
+        report(line_of(it->first, line_), "examples: " + unknown_key_message(key, kExampleKeys));
+      }
+    }
+    if (rule.examples_match.empty()) {
+      report(line_of(examples, line_), "examples: no `match` example; every rule carries at least one "
+                                       "line it must match");
+    }
+    if (!rule.regex) return;
+    check_examples(matching, rule.examples_match, true, *rule.regex);
+    check_examples(not_matching, rule.examples_no_match, false, *rule.regex);
+  }
+
+  void check_examples(const YAML::Node& list, const std::vector<std::string>& examples, bool should_match,
+                      const RE2& regex) {
+    for (size_t i = 0; i < examples.size(); ++i) {
+      const int line = list.IsSequence() && i < list.size() ? line_of(list[i], line_) : line_of(list, line_);
+      re2::StringPiece found;
+      const bool matched = regex.Match(examples[i], 0, examples[i].size(), RE2::UNANCHORED, &found, 1);
+      if (should_match && !matched)
+        report(line, "examples: match example " + quoted(examples[i]) + " does not match the pattern");
+      if (!should_match && matched)
+        report(line, "examples: no_match example " + quoted(examples[i]) + " matches the pattern (at " +
+                         quoted(std::string_view(found.data(), found.size())) + ")");
+    }
+  }
+
+  const std::string& origin_;
+  std::vector<RuleProblem>& problems_;
+  int64_t max_mem_;
+  bool ok_ = true;
+  int line_ = 0;
+  std::string rule_id_;
+};
+
+}  // namespace
+
+RE2::Options rule_regex_options(int64_t max_mem) {
+  RE2::Options options;
+  options.set_log_errors(false);
+  options.set_never_nl(true);
+  options.set_max_mem(max_mem);
+  return options;
+}
+
+void RulePackLoader::add(const std::string& yaml, const std::string& origin) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(yaml);
+  } catch (const YAML::ParserException& e) {
+    problems_.push_back(RuleProblem{origin, e.mark.line >= 0 ? e.mark.line + 1 : 0, "", "YAML syntax: " + e.msg});
+    return;
+  } catch (const std::exception& e) {
+    problems_.push_back(RuleProblem{origin, 0, "", std::string("YAML: ") + e.what()});
+    return;
+  }
+  try {
+    if (!root.IsMap()) {
+      problems_.push_back(RuleProblem{origin, line_of(root, 1), "",
+                                      root.IsNull() ? "empty document: expected a map with a `rules` list"
+                                                    : "expected a map with a `rules` list at the top level"});
+      return;
+    }
+    YAML::Node list;
+    bool has_list = false;
+    for (auto it = root.begin(); it != root.end(); ++it) {
+      const std::string key = it->first.IsScalar() ? it->first.Scalar() : std::string();
+      if (key == "rules") {
+        list = it->second;
+        has_list = true;
+      } else
+        problems_.push_back(RuleProblem{origin, line_of(it->first, 1), "",
+                                        unknown_key_message(key, std::array<std::string_view, 1>{"rules"})});
+    }
+    if (!has_list) {
+      problems_.push_back(RuleProblem{origin, line_of(root, 1), "", "missing `rules` (a list of rules)"});
+      return;
+    }
+    if (!list.IsSequence()) {
+      if (!list.IsNull())
+        problems_.push_back(RuleProblem{origin, line_of(list, 1), "", "`rules` must be a list of rules"});
+      return;
+    }
+    for (const YAML::Node& node : list) {
+      Rule rule;
+      RuleReader reader(origin, problems_, rule_max_mem_);
+      bool valid = reader.read(node, rule);
+      if (!rule.id.empty()) {
+        const std::string here = origin + ":" + std::to_string(rule.line);
+        auto [it, inserted] = defined_at_.emplace(rule.id, here);
+        if (!inserted) {
+          problems_.push_back(
+              RuleProblem{origin, rule.line, rule.id, "duplicate id: already defined at " + it->second});
+          valid = false;
+        }
+      }
+      if (valid) rules_.push_back(std::move(rule));
+    }
+  } catch (const std::exception& e) {
+    // yaml-cpp reports misuse by exception; a pack must never take the daemon down.
+    problems_.push_back(RuleProblem{origin, 0, "", std::string("unexpected YAML structure: ") + e.what()});
+  }
+}
+
+}  // namespace faultline

@@ -1,0 +1,205 @@
+// RuleSet::match: candidates from the RE2::Set, captures from each rule's RE2,
+// filters, sample lines, ordering, and the fallback when the set cannot decide.
+#include <string>
+#include <vector>
+
+#include <doctest/doctest.h>
+
+#include "rules/rule_set.h"
+#include "rules/template.h"
+
+namespace faultline {
+namespace {
+
+const char* const kPack = R"yaml(rules:
+  - id: request_ok
+    kind: recovery
+    pattern: "^[A-Z]+ 2\\d\\d https?://"
+    severity: info
+    summary: ok
+    match: {stream: [requests]}
+    examples: {match: ["GET 200 https://a/"]}
+  - id: worker_exited
+    kind: effect
+    pattern: "Worker \\(pid:\\d+\\) exited with code (?P<code>\\d+)"
+    severity: warning
+    summary: "worker exited with {code}"
+    examples: {match: ["Worker (pid:7) exited with code 3"]}
+  - id: module_missing
+    kind: cause
+    pattern: "ModuleNotFoundError: No module named '(?P<module>(?P<package>[^'.]+)[^']*)'(, (unused))?"
+    severity: critical
+    summary: "{module} missing"
+    hint: "install {package}; {{literal}}"
+    examples: {match: ["ModuleNotFoundError: No module named 'a.b'"]}
+  - id: errors_only
+    kind: cause
+    pattern: "disk full"
+    severity: critical
+    summary: full
+    match: {severity: [error, critical], resource_type: [k8s_container]}
+    examples: {match: ["disk full"]}
+)yaml";
+
+std::shared_ptr<const RuleSet> load(const RuleSetOptions& options = {}) {
+  std::vector<RuleProblem> problems;
+  auto set = RuleSet::load_text(kPack, "test.yaml", problems, options);
+  for (const RuleProblem& problem : problems) MESSAGE(problem.describe());
+  REQUIRE(set != nullptr);
+  return set;
+}
+
+LogRecord record_with(std::string text) {
+  LogRecord record;
+  record.text = std::move(text);
+  record.service = "api";
+  record.namespace_name = "prod";
+  record.cluster = "c1";
+  record.revision = "api-00001-abc";
+  record.instance = "i-1";
+  record.stream = "stderr";
+  record.severity = "ERROR";
+  record.resource_type = "cloud_run_revision";
+  record.source_id = "id-1|log";
+  record.time = Timestamp(std::chrono::seconds(1700000000));
+  record.culprit = Frame{"/app/main.py", 3, "<module>"};
+  return record;
+}
+
+TEST_SUITE("rule set matching") {
+  TEST_CASE("a match fills captures, rendered texts, the sample line and the record's fields") {
+    auto set = load();
+    const LogRecord record = record_with(
+        "Traceback (most recent call last):\n  File \"/app/main.py\", line 3, in <module>\r\n"
+        "ModuleNotFoundError: No module named 'netra.services.monitoring'\r\nDuring handling");
+    std::vector<Event> events;
+    REQUIRE(set->match(record, events));
+    REQUIRE(events.size() == 1);
+    const Event& event = events[0];
+    CHECK(event.rule_id == "module_missing");
+    CHECK(event.kind == RuleKind::cause);
+    CHECK(event.severity == Severity::critical);
+    // Named groups that took part, in group order; unnamed and absent groups are left out.
+    CHECK(event.captures == std::vector<std::pair<std::string, std::string>>{
+                                {"module", "netra.services.monitoring"}, {"package", "netra"}});
+    CHECK(event.summary == "netra.services.monitoring missing");
+    CHECK(event.hint == "install netra; {literal}");
+    CHECK(event.sample == "ModuleNotFoundError: No module named 'netra.services.monitoring'");
+    CHECK(event.time == record.time);
+    CHECK(event.service == "api");
+    CHECK(event.namespace_name == "prod");
+    CHECK(event.cluster == "c1");
+    CHECK(event.revision == "api-00001-abc");
+    CHECK(event.instance == "i-1");
+    CHECK(event.stream == "stderr");
+    CHECK(event.resource_type == "cloud_run_revision");
+    CHECK(event.source_id == "id-1|log");
+    REQUIRE(event.culprit.has_value());
+    CHECK(event.culprit->line == 3);
+  }
+
+  TEST_CASE("no match appends nothing and is decided") {
+    auto set = load();
+    std::vector<Event> events;
+    CHECK(set->match(record_with("all good"), events));
+    CHECK(events.empty());
+    CHECK(set->match(record_with(""), events));
+    CHECK(events.empty());
+  }
+
+  TEST_CASE("several rules on one record come out cause first, each rule once") {
+    auto set = load();
+    const LogRecord record = record_with(
+        "Worker (pid:7) exited with code 3\nModuleNotFoundError: No module named 'a'\n"
+        "ModuleNotFoundError: No module named 'b'\nWorker (pid:8) exited with code 1");
+    std::vector<Event> events;
+    REQUIRE(set->match(record, events));
+    REQUIRE(events.size() == 2);
+    CHECK(events[0].rule_id == "module_missing");  // loaded after worker_exited, but a cause
+    CHECK(events[0].capture("module") == "a");     // the first match in the text
+    CHECK(events[1].rule_id == "worker_exited");
+    CHECK(events[1].capture("code") == "3");
+    CHECK(events[1].sample == "Worker (pid:7) exited with code 3");
+  }
+
+  TEST_CASE("match filters: stream, severity (any case) and resource type") {
+    auto set = load();
+    std::vector<Event> events;
+    LogRecord request = record_with("GET 200 https://api.example.com/health");
+    CHECK(set->match(request, events));
+    CHECK(events.empty());  // stream is stderr
+    request.stream = "requests";
+    CHECK(set->match(request, events));
+    REQUIRE(events.size() == 1);
+    CHECK(events[0].rule_id == "request_ok");
+
+    events.clear();
+    LogRecord disk = record_with("disk full");
+    CHECK(set->match(disk, events));
+    CHECK(events.empty());  // resource type is cloud_run_revision
+    disk.resource_type = "k8s_container";
+    disk.severity = "Critical";
+    CHECK(set->match(disk, events));
+    CHECK(events.size() == 1);
+    events.clear();
+    disk.severity = "";  // a severity filter rejects a record without severity
+    CHECK(set->match(disk, events));
+    CHECK(events.empty());
+  }
+
+  TEST_CASE("the sample is cut to 1 KiB on a character boundary") {
+    auto set = load();
+    std::string text = "ModuleNotFoundError: No module named 'x' ";
+    while (text.size() < 1023) text += "a";
+    text += "\xC3\xA9 tail";  // "é" straddles the 1024-byte limit
+    std::vector<Event> events;
+    REQUIRE(set->match(record_with(text), events));
+    REQUIRE(events.size() == 1);
+    CHECK(events[0].sample == text.substr(0, 1023));
+  }
+
+  TEST_CASE("when the RE2::Set cannot be built, matching goes rule by rule and says so") {
+    RuleSetOptions tiny;
+    tiny.set_max_mem = 1024;  // too small for RE2::Set::Compile()
+    auto set = load(tiny);
+    CHECK(set->degraded());
+    std::vector<Event> events;
+    CHECK_FALSE(set->match(record_with("ModuleNotFoundError: No module named 'a.b'"), events));
+    REQUIRE(events.size() == 1);
+    CHECK(events[0].rule_id == "module_missing");
+    CHECK(events[0].capture("module") == "a.b");
+    // The prefilter still decides the records that hold no rule's literal.
+    events.clear();
+    CHECK(set->match(record_with("nothing here"), events));
+    CHECK(events.empty());
+    CHECK_FALSE(load()->degraded());
+  }
+
+  TEST_CASE("RuleProblem::describe") {
+    CHECK(RuleProblem{"rules/packs/python.yaml", 42, "python_x", "pattern: missing ): (a"}.describe() ==
+          "rules/packs/python.yaml:42: rule python_x: pattern: missing ): (a");
+    CHECK(RuleProblem{"p.yaml", 3, "", "YAML syntax: end of map not found"}.describe() ==
+          "p.yaml:3: YAML syntax: end of map not found");
+    CHECK(RuleProblem{"p", 0, "", "no such file or directory"}.describe() == "p: no such file or directory");
+  }
+}
+
+TEST_SUITE("templates") {
+  TEST_CASE("names and rendering") {
+    std::vector<std::string> names;
+    std::string error;
+    CHECK(template_names("{module} from {name} or {module}; {{x}}", names, error));
+    CHECK(names == std::vector<std::string>{"module", "name", "module"});
+    CHECK(render_template("{module} from {name}; {{x}} {missing}.",
+                          {{"module", "a.b"}, {"name", "n"}}) == "a.b from n; {x} .");
+    names.clear();
+    CHECK_FALSE(template_names("a } b", names, error));
+    CHECK(error == "unmatched '}' at offset 2 (write '}}' for a literal brace)");
+    CHECK_FALSE(template_names("{1x}", names, error));
+    CHECK_FALSE(template_names("{open", names, error));
+    CHECK(render_template("{open", {}) == "{open");
+  }
+}
+
+}  // namespace
+}  // namespace faultline
