@@ -5,10 +5,13 @@
 // Framing (every JSON format):
 //   - a body whose first non-blank byte is '[' is one JSON array; each element is
 //     a record (gcloud logging read --format=json, pretty-printed or not);
-//   - a body starting with '{' is one JSON document when it is a single line or
-//     its first line is a lone "{" (pretty-printed); otherwise it is NDJSON: one
-//     record per line, blank lines skipped, "\n", "\r\n" or "\r" ending lines;
+//   - a body starting with '{' whose first value ends on the first line is NDJSON:
+//     one record per line, blank lines skipped, "\n", "\r\n" or "\r" ending
+//     lines (a single such line is one document);
+//   - a body starting with '{' whose first value spans lines is a sequence of
+//     pretty-printed documents (one LogEntry or push body, or `jq .` output);
 //   - a UTF-8 byte order mark at the start is skipped.
+//   (Details and error recovery: json_lines.h.)
 // InputFormat::automatic takes a body as JSON only when it starts with '{' then
 // '"' or '}', or with '[' then '{' or ']' (blanks between allowed); anything else
 // — including Apache's "[Sun Dec 04 …" and gunicorn's "[2025-09-16 …" — is text.
@@ -110,7 +113,9 @@ struct ParseOptions {
 };
 
 // Never throws; errors are data. Records keep body order; every string in them
-// is valid UTF-8 (invalid input is rejected, not repaired).
+// is valid UTF-8 (invalid input is rejected, not repaired). Thread-safe: calls
+// share no state. Time and memory are linear in the body size; the body is not
+// retained.
 ParseResult parse_input(std::string_view body, InputFormat format, const ParseOptions& options);
 
 }  // namespace faultline
