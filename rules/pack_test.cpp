@@ -108,6 +108,7 @@ class TestFileReader {
         has_rule_files = true;
         std::vector<std::string> names;
         if (strings(it->second, "rule_files", "", names)) {
+          if (names.empty()) report(line_of(it->second, key_line), "", "rule_files: names no rule file or directory");
           for (const std::string& name : names) {
             const std::filesystem::path path(name);
             rule_files.push_back(path.is_absolute() ? name : (std::filesystem::path(base_dir) / path).string());
@@ -432,7 +433,7 @@ PackTestReport run_pack_tests_text(const std::string& yaml, const std::string& o
   }
   // The rule files load even when the test file has problems, so that one run reports both.
   if (!rule_files.empty()) report.rules = RuleSet::load_all(rule_files, report.problems);
-  if (!report.problems.empty()) {
+  if (!report.problems.empty() || !report.rules) {
     report.rules = nullptr;
     return report;
   }

@@ -14,9 +14,8 @@
 namespace faultline {
 namespace {
 
-constexpr std::array<std::string_view, 11> kRuleKeys{
-    "id", "kind", "pattern", "severity", "summary", "hint", "terminates", "match", "examples",
-    "description", "runbook_url"};
+constexpr std::array<std::string_view, 9> kRuleKeys{
+    "id", "kind", "pattern", "severity", "summary", "hint", "terminates", "match", "examples"};
 constexpr std::array<std::string_view, 3> kMatchKeys{"severity", "stream", "resource_type"};
 constexpr std::array<std::string_view, 2> kExampleKeys{"match", "no_match"};
 // LogEntry severities (google.logging.type.LogSeverity), so that a typo in a
@@ -158,10 +157,6 @@ class RuleReader {
       } else if (key == "examples") {
         examples = value;
         has_examples = true;
-      } else {
-        // description, runbook_url: documentation for people, checked only for shape.
-        std::string ignored;
-        scalar(value, key, ignored);
       }
     }
     for (std::string_view required : {"id", "kind", "pattern", "severity", "summary"}) {

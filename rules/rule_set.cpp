@@ -132,6 +132,10 @@ std::shared_ptr<const RuleSet> RuleSet::load_all(const std::vector<std::string>&
   }
   std::string source;
   for (const std::string& path : paths) source += (source.empty() ? "" : ",") + path;
+  if (loader.rules().empty()) {
+    problems.push_back(RuleProblem{source, 0, "", "the pack defines no rules"});
+    return nullptr;
+  }
   return build(std::move(loader.rules()), source, options);
 }
 
@@ -140,6 +144,8 @@ std::shared_ptr<const RuleSet> RuleSet::load_text(const std::string& yaml, const
                                                   const RuleSetOptions& options) {
   RulePackLoader loader(options.rule_max_mem);
   loader.add(yaml, origin);
+  if (loader.problems().empty() && loader.rules().empty())
+    loader.add_problem(RuleProblem{origin, 0, "", "the pack defines no rules"});
   if (!loader.problems().empty()) {
     problems.insert(problems.end(), loader.problems().begin(), loader.problems().end());
     return nullptr;
@@ -153,7 +159,7 @@ std::shared_ptr<const RuleSet> RuleSet::build(std::vector<Rule> rules, std::stri
   set->rules_ = std::move(rules);
   set->source_ = std::move(source);
   auto compiled = std::make_unique<RE2::Set>(rule_regex_options(options.set_max_mem), RE2::UNANCHORED);
-  bool ok = !set->rules_.empty();
+  bool ok = true;
   for (const Rule& rule : set->rules_) {
     std::string error;
     // Every pattern already compiled alone, so Add() fails only if the set itself is broken.
@@ -181,8 +187,8 @@ const Rule* RuleSet::find(std::string_view id) const {
 }
 
 bool RuleSet::match(const LogRecord& record, std::vector<Event>& out) const {
-  const re2::StringPiece text(record.text.data(), record.text.size());
   if (cannot_match(record)) return true;
+  const re2::StringPiece text(record.text.data(), record.text.size());
   if (set_) {
     // First pass without a result vector: the DFA may stop at the first match and
     // Match() allocates nothing, which is what nearly every record needs.
@@ -197,6 +203,8 @@ bool RuleSet::match(const LogRecord& record, std::vector<Event>& out) const {
       }
     }
   }
+  // The set could not tell (DFA out of memory, inconsistent) or was never built:
+  // every rule's own RE2 decides, so nothing is missed, and the caller is told.
   std::vector<int> all(rules_.size());
   for (size_t i = 0; i < all.size(); ++i) all[i] = static_cast<int>(i);
   emit(record, all, out);

@@ -45,7 +45,7 @@ class RuleSet {
   // On any problem returns nullptr and fills `problems` with every problem found
   // (not only the first): YAML syntax, missing/unknown fields, bad kind/severity,
   // RE2 syntax (RE2's own message), duplicate ids, "{name}" in summary/hint that is
-  // not a capture, examples that do not behave as declared.
+  // not a capture, examples that do not behave as declared, a pack without rules.
   // Only files directly inside a directory are read, so a pack's `tests/` folder
   // (rule tests, see rules/pack_test.h) is never taken for rules.
   static std::shared_ptr<const RuleSet> load(const std::string& path, std::vector<RuleProblem>& problems,

@@ -194,6 +194,9 @@ extra: 1
     REQUIRE(missing.problems.size() == 1);
     CHECK(missing.problems[0].describe() == "/nonexistent/t.yaml: cannot read file");
 
+    const PackTestReport no_files = run("rule_files: []\ntests: []\n");
+    CHECK(all_problems(no_files) == std::vector<std::string>{"t.yaml:1: rule_files: names no rule file or directory"});
+
     const PackTestReport no_keys = run("{}\n");
     CHECK(all_problems(no_keys) == std::vector<std::string>{
                                        "t.yaml:1: missing `rule_files` (the rule files or directories to test)",

@@ -144,6 +144,7 @@ TEST_SUITE("rule loading") {
     CHECK(find_problem(problems_of("rulez: []\n"), "missing `rules`") != "");
     CHECK(find_problem(problems_of("rules: 3\n"), "`rules` must be a list") != "");
     CHECK(find_problem(problems_of("rules: [3]\n"), "each entry of `rules` must be a map") != "");
+    CHECK(find_problem(problems_of("rules: []\n"), "pack.yaml: the pack defines no rules") != "");
   }
 
   TEST_CASE("examples are checked at load: a failing example rejects the rule, naming it and the example") {
