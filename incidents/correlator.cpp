@@ -44,32 +44,51 @@ void insert_capped(Set& set, Timestamp t, size_t cap) {
   if (set.size() > cap) set.erase(set.begin());
 }
 
-// Records the first event time of a revision or instance; false when nothing changed.
-bool note_first(std::map<std::string, Timestamp>& first, const std::string& key, Timestamp t,
-                size_t cap) {
-  if (key.empty()) return false;
-  auto it = first.find(key);
-  if (it == first.end()) {
-    if (first.size() >= cap) return false;
-    first.emplace(key, t);
-    return true;
+// Names (revisions, instances) in order of first appearance by event time, then
+// name, independent of arrival order; at most `cap` of them. `names` is the
+// incident's public list, kept in step with `times_`.
+class FirstSeen {
+ public:
+  void note(const std::string& name, Timestamp t, size_t cap, std::vector<std::string>& names) {
+    if (name.empty()) return;
+    auto known = first_.find(name);
+    if (known != first_.end()) {
+      if (t >= known->second) return;
+      const size_t old = position(known->second, name, names);
+      times_.erase(times_.begin() + static_cast<std::ptrdiff_t>(old));
+      names.erase(names.begin() + static_cast<std::ptrdiff_t>(old));
+      known->second = t;
+    } else {
+      if (first_.size() >= cap) return;
+      first_.emplace(name, t);
+    }
+    const size_t at = position(t, name, names);
+    times_.insert(times_.begin() + static_cast<std::ptrdiff_t>(at), t);
+    names.insert(names.begin() + static_cast<std::ptrdiff_t>(at), name);
   }
-  if (t >= it->second) return false;
-  it->second = t;
-  return true;
-}
 
-// Names in order of first appearance (event time, then name), independent of arrival order.
-std::vector<std::string> ordered_names(const std::map<std::string, Timestamp>& first) {
-  std::vector<std::pair<Timestamp, std::string>> sorted;
-  sorted.reserve(first.size());
-  for (const auto& [name, t] : first) sorted.emplace_back(t, name);
-  std::sort(sorted.begin(), sorted.end());
-  std::vector<std::string> names;
-  names.reserve(sorted.size());
-  for (auto& [t, name] : sorted) names.push_back(std::move(name));
-  return names;
-}
+  void clear() {
+    first_.clear();
+    times_.clear();
+  }
+
+ private:
+  // Where (t, name) sits (or would sit) in the (time, name) order.
+  size_t position(Timestamp t, const std::string& name, const std::vector<std::string>& names) const {
+    size_t lo = 0, hi = times_.size();
+    while (lo < hi) {
+      const size_t mid = (lo + hi) / 2;
+      if (times_[mid] < t || (times_[mid] == t && names[mid] < name))
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+    return lo;
+  }
+
+  std::unordered_map<std::string, Timestamp> first_;
+  std::vector<Timestamp> times_;
+};
 
 std::string describe_duration(std::chrono::nanoseconds d) {
   using namespace std::chrono;
@@ -90,7 +109,7 @@ struct Tracked {
   std::optional<Timestamp> root_time;  // the event root_cause, summary and hint come from
   std::optional<Timestamp> frame_time;
   std::optional<Timestamp> crash_loop_at;
-  std::map<std::string, Timestamp> revision_first, instance_first;
+  FirstSeen revisions, instances;
   Severity cause_severity = Severity::info;
   bool any_event = false;
   std::optional<Recovery> pending;  // the recovery that resolves it once quiet
@@ -311,10 +330,8 @@ struct Correlator::State {
     }
     if (e.kind == RuleKind::loop) mark_crash_loop(t, e.time, e.rule_id);
     link_chain(inc, e);
-    if (note_first(t.revision_first, e.revision, e.time, kMaxRevisions))
-      inc.revisions = ordered_names(t.revision_first);
-    if (note_first(t.instance_first, e.instance, e.time, kMaxInstances))
-      inc.instances = ordered_names(t.instance_first);
+    t.revisions.note(e.revision, e.time, kMaxRevisions, inc.revisions);
+    t.instances.note(e.instance, e.time, kMaxInstances, inc.instances);
     if (!t.any_event || e.time < inc.opened_at) {
       inc.opened_at = e.time;
       date_history(inc, "opened", e.time, "auto", inc.root_cause.rule);
@@ -505,8 +522,8 @@ struct Correlator::State {
     g.exit_times.clear();
     g.root_time.reset();
     g.crash_loop_at.reset();
-    g.revision_first.clear();
-    g.instance_first.clear();
+    g.revisions.clear();
+    g.instances.clear();
     g.cause_severity = Severity::info;
     g.any_event = false;
     g.members = std::move(kept);
@@ -783,10 +800,16 @@ void Correlator::restore(Incident incident) {
     if (entry.action == "crash_loop") t.crash_loop_at = entry.at;
   if (incident.crash_loop && !t.crash_loop_at) t.crash_loop_at = incident.last_seen;
   // The stored lists are already in order of first appearance; keep that order.
-  for (size_t i = 0; i < incident.revisions.size(); ++i)
-    t.revision_first.emplace(incident.revisions[i], incident.opened_at + std::chrono::nanoseconds(i));
-  for (size_t i = 0; i < incident.instances.size(); ++i)
-    t.instance_first.emplace(incident.instances[i], incident.opened_at + std::chrono::nanoseconds(i));
+  std::vector<std::string> revisions = std::move(incident.revisions);
+  std::vector<std::string> instances = std::move(incident.instances);
+  incident.revisions.clear();
+  incident.instances.clear();
+  for (size_t i = 0; i < revisions.size(); ++i)
+    t.revisions.note(revisions[i], incident.opened_at + std::chrono::nanoseconds(i), kMaxRevisions,
+                     incident.revisions);
+  for (size_t i = 0; i < instances.size(); ++i)
+    t.instances.note(instances[i], incident.opened_at + std::chrono::nanoseconds(i), kMaxInstances,
+                     incident.instances);
   t.cause_severity = incident.severity;
   t.any_event = !incident.chain.empty();
   t.members_complete = false;
