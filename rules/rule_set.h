@@ -62,8 +62,9 @@ class RuleSet {
   // Appends one Event per rule that matches the record's text: a literal
   // prefilter drops records no rule can match, one RE2::Set pass over the text
   // finds candidates, then each winner's own RE2 fills captures and
-  // locates the sample line. Patterns never span lines ('.' excludes '\n'), so a
-  // rule matches an assembled trace exactly where it matches its lines alone.
+  // locates the sample line. Patterns never span lines (compiled with never_nl,
+  // so neither '.' nor a negated class like [^']+ crosses a '\n'), so a rule
+  // matches an assembled trace exactly where it matches its lines alone.
   // A rule fires at most once per record, on the first match of its pattern.
   // A candidate is kept only if the record passes the rule's `match:` filters
   // (severity compared case-insensitively, stream and resource type too; an empty
@@ -80,7 +81,8 @@ class RuleSet {
   const Rule* find(std::string_view id) const;
   std::string source() const { return source_; }
   // True when the RE2::Set could not be compiled within set_max_mem: every
-  // match() then runs each rule's RE2 in turn and returns false.
+  // record the prefilter lets through then goes to each rule's RE2 in turn, and
+  // match() returns false for it.
   bool degraded() const { return set_ == nullptr; }
   // The literal prefilter over the rules without `match:` filters, or null when
   // one of them has no literal of 4+ bytes that all its matches contain (then
