@@ -1,0 +1,53 @@
+#include "incidents/incident_expectation.h"
+
+#include <vector>
+
+namespace faultline {
+namespace {
+
+std::string as_text(const nlohmann::json& value) {
+  if (value.is_string()) return value.get<std::string>();
+  return value.dump();
+}
+
+// Why `actual` does not satisfy `expected`, or "" when it does.
+std::string mismatch(const nlohmann::json& expected, const nlohmann::json& actual) {
+  const nlohmann::json cause = actual.value("root_cause", nlohmann::json::object());
+  for (const auto& [field, want] : expected.items()) {
+    if (want.is_null()) continue;
+    nlohmann::json got;
+    if (field == "root_cause") got = cause.value("rule", "");
+    else if (field == "revision" || field == "first_revision") got = actual.value("first_revision", nlohmann::json());
+    else if (field == "module" || field == "name" || field == "class" || field == "library" || field == "port")
+      got = cause.value(field, nlohmann::json());
+    else if (field == "exit_code") got = cause.value("code", nlohmann::json());
+    else got = actual.value(field, nlohmann::json());
+    if (as_text(got) != as_text(want)) return field + ": expected " + as_text(want) + ", got " + as_text(got);
+  }
+  return "";
+}
+
+}  // namespace
+
+std::string compare_incidents(const nlohmann::json& expected, const nlohmann::json& actual) {
+  std::string report;
+  std::vector<bool> used(actual.size(), false);
+  for (const auto& want : expected) {
+    std::string closest;
+    bool found = false;
+    for (size_t i = 0; i < actual.size() && !found; ++i) {
+      if (used[i]) continue;
+      std::string why = mismatch(want, actual[i]);
+      if (why.empty()) found = used[i] = true;
+      else if (closest.empty() || actual[i].value("service", "") == want.value("service", "")) closest = why;
+    }
+    if (!found) report += "missing " + want.dump() + (closest.empty() ? "" : " (closest: " + closest + ")") + "\n";
+  }
+  for (size_t i = 0; i < actual.size(); ++i)
+    if (!used[i])
+      report += "unexpected incident " + actual[i].value("service", "") + " " +
+                actual[i].value("root_cause", nlohmann::json::object()).value("rule", "") + " (" + actual[i].value("summary", "") + ")\n";
+  return report;
+}
+
+}  // namespace faultline

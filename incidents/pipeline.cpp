@@ -1,0 +1,156 @@
+#include "incidents/pipeline.h"
+
+#include <algorithm>
+
+namespace faultline {
+
+struct Pipeline::Matched {
+  LogRecord record;
+  std::vector<Event> events;
+};
+
+Pipeline::Pipeline(std::shared_ptr<const RuleSet> rules, PipelineConfig config, WallClock wall_clock)
+    : rules_(std::move(rules)),
+      config_(config),
+      wall_clock_(std::move(wall_clock)),
+      correlator_(config.correlator, wall_clock_),
+      dedup_(config.dedup_horizon, config.dedup_max_entries),
+      assembler_(config.multiline) {}
+
+IngestSummary Pipeline::ingest(std::vector<LogRecord> records) {
+  IngestSummary summary;
+  auto rules = this->rules();
+  // Event order, not arrival order: exports such as `gcloud logging read` list newest
+  // first, and traces only assemble when their lines are in sequence.
+  std::stable_sort(records.begin(), records.end(),
+                   [](const LogRecord& a, const LogRecord& b) { return a.time < b.time; });
+
+  // Matching is the expensive part and needs no shared state: do it before locking.
+  std::vector<Matched> batch;
+  batch.reserve(records.size());
+  for (auto& record : records) {
+    Matched m{std::move(record), {}};
+    if (m.record.text.find('\n') != std::string::npos) annotate_trace(m.record);
+    if (!rules->match(m.record, m.events)) ++summary.undecided;
+    batch.push_back(std::move(m));
+  }
+
+  std::lock_guard lock(mutex_);
+  correlate(batch, summary);
+  return summary;
+}
+
+void Pipeline::correlate(std::vector<Matched>& batch, IngestSummary& summary) {
+  const Timestamp now = wall_clock_();
+  std::vector<LogRecord> assembled;
+  for (auto& m : batch) {
+    if (dedup_.seen_before(m.record.source_id, now)) {
+      ++summary.duplicates;
+      continue;
+    }
+    ++summary.accepted;
+    if (!m.events.empty()) ++summary.matched;
+    for (const Event& event : m.events) {
+      if (observer_) observer_->on_event(event);
+      correlator_.add(event, &summary.changes);
+    }
+    correlator_.advance(m.record.time, &summary.changes);
+    assembler_.push(std::move(m.record), assembled);
+  }
+  add_trace_context(assembled);
+  notify(summary.changes);
+}
+
+void Pipeline::add_trace_context(const std::vector<LogRecord>& records) {
+  auto rules = rules_;
+  std::vector<Event> events;
+  for (const LogRecord& record : records) {
+    if (!record.culprit) continue;
+    events.clear();
+    rules->match(record, events);
+    for (const Event& event : events)
+      if (event.kind == RuleKind::cause) correlator_.add_context(event);
+  }
+}
+
+void Pipeline::notify(const std::vector<IncidentChange>& changes) {
+  if (!observer_) return;
+  for (const IncidentChange& change : changes) observer_->on_change(change, correlator_.find(change.incident_id));
+  observer_->on_batch_end();
+}
+
+IngestSummary Pipeline::finish() {
+  IngestSummary summary;
+  std::lock_guard lock(mutex_);
+  std::vector<LogRecord> assembled;
+  assembler_.flush_all(assembled);
+  add_trace_context(assembled);
+  notify(summary.changes);
+  return summary;
+}
+
+IngestSummary Pipeline::tick(Timestamp wall_now) {
+  IngestSummary summary;
+  std::lock_guard lock(mutex_);
+  std::vector<LogRecord> assembled;
+  assembler_.flush_older_than(wall_now, assembled);
+  add_trace_context(assembled);
+  notify(summary.changes);
+  return summary;
+}
+
+void Pipeline::set_rules(std::shared_ptr<const RuleSet> rules) {
+  std::lock_guard lock(mutex_);
+  rules_ = std::move(rules);
+}
+
+std::shared_ptr<const RuleSet> Pipeline::rules() const {
+  std::lock_guard lock(mutex_);
+  return rules_;
+}
+
+void Pipeline::set_observer(PipelineObserver* observer) {
+  std::lock_guard lock(mutex_);
+  observer_ = observer;
+}
+
+std::vector<Incident> Pipeline::incidents() const {
+  std::lock_guard lock(mutex_);
+  std::vector<Incident> out;
+  for (const Incident* incident : correlator_.incidents()) out.push_back(*incident);
+  return out;
+}
+
+std::optional<Incident> Pipeline::incident(const std::string& id) const {
+  std::lock_guard lock(mutex_);
+  const Incident* found = correlator_.find(id);
+  if (!found) return std::nullopt;
+  return *found;
+}
+
+LifecycleResult Pipeline::acknowledge(const std::string& id, const std::string& by, const std::string& note,
+                                      Timestamp at) {
+  std::lock_guard lock(mutex_);
+  std::vector<IncidentChange> changes;
+  auto result = correlator_.acknowledge(id, by, note, at, &changes);
+  notify(changes);
+  return result;
+}
+
+LifecycleResult Pipeline::resolve(const std::string& id, const std::string& by, const std::string& note,
+                                  Timestamp at) {
+  std::lock_guard lock(mutex_);
+  std::vector<IncidentChange> changes;
+  auto result = correlator_.resolve(id, by, note, at, &changes);
+  notify(changes);
+  return result;
+}
+
+void Pipeline::restore(std::vector<Incident> incidents,
+                       const std::vector<std::pair<std::string, Timestamp>>& seen_ids) {
+  std::lock_guard lock(mutex_);
+  for (auto& incident : incidents) correlator_.restore(std::move(incident));
+  for (const auto& [id, at] : seen_ids) dedup_.seen_before(id, at);
+}
+
+}  // namespace faultline
