@@ -23,7 +23,7 @@ test: build
 	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
 bench: build
-	bench/run.sh
+	bench/scan_vs_ripgrep.sh
 
 clean:
 	rm -rf $(BUILD)
