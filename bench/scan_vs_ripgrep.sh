@@ -22,7 +22,8 @@ cat "$noise"/*.log > "$work/once.log"
 while [ "$(stat -c %s "$work/big.log")" -lt $((target_mb << 20)) ]; do cat "$work/once.log" >> "$work/big.log"; done
 bytes=$(stat -c %s "$work/big.log")
 lines=$(wc -l < "$work/big.log")
-"$bin" rules list --patterns > "$work/patterns.txt"
+# ripgrep refuses a capture name used twice across -f patterns: unname the groups.
+"$bin" rules list --patterns | sed -E 's/\(\?P<[A-Za-z_][A-Za-z0-9_]*>/(/g' > "$work/patterns.txt"
 npatterns=$(wc -l < "$work/patterns.txt")
 
 calc() { awk "BEGIN { printf \"%.6f\", $1 }"; }

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "incidents/fingerprint.h"
+
 namespace faultline {
 
 struct Pipeline::Matched {
@@ -22,8 +24,9 @@ IngestSummary Pipeline::ingest(std::vector<LogRecord> records) {
   auto rules = this->rules();
   // Event order, not arrival order: exports such as `gcloud logging read` list newest
   // first, and traces only assemble when their lines are in sequence.
-  std::stable_sort(records.begin(), records.end(),
-                   [](const LogRecord& a, const LogRecord& b) { return a.time < b.time; });
+  auto by_time = [](const LogRecord& a, const LogRecord& b) { return a.time < b.time; };
+  if (!std::is_sorted(records.begin(), records.end(), by_time))
+    std::stable_sort(records.begin(), records.end(), by_time);
 
   // Matching is the expensive part and needs no shared state: do it before locking.
   std::vector<Matched> batch;
@@ -55,13 +58,18 @@ void Pipeline::correlate(std::vector<Matched>& batch, IngestSummary& summary) {
       correlator_.add(event, &summary.changes);
     }
     correlator_.advance(m.record.time, &summary.changes);
+    // Drained per record: the assembler passes most records straight back, and
+    // collecting them all would copy the whole batch once more.
     assembler_.push(std::move(m.record), assembled);
+    if (!assembled.empty()) {
+      add_trace_context(assembled, summary.changes);
+      assembled.clear();
+    }
   }
-  add_trace_context(assembled);
   notify(summary.changes);
 }
 
-void Pipeline::add_trace_context(const std::vector<LogRecord>& records) {
+void Pipeline::add_trace_context(const std::vector<LogRecord>& records, std::vector<IncidentChange>& changes) {
   auto rules = rules_;
   std::vector<Event> events;
   for (const LogRecord& record : records) {
@@ -69,7 +77,11 @@ void Pipeline::add_trace_context(const std::vector<LogRecord>& records) {
     events.clear();
     rules->match(record, events);
     for (const Event& event : events)
-      if (event.kind == RuleKind::cause) correlator_.add_context(event);
+      if (event.kind == RuleKind::cause && correlator_.add_context(event)) {
+        // The store must learn the frame too.
+        auto fingerprint = make_fingerprint(scope_of(event), event.rule_id, primary_capture(event));
+        changes.push_back({IncidentChange::Type::updated, incident_id(fingerprint), {}});
+      }
   }
 }
 
@@ -84,7 +96,7 @@ IngestSummary Pipeline::finish() {
   std::lock_guard lock(mutex_);
   std::vector<LogRecord> assembled;
   assembler_.flush_all(assembled);
-  add_trace_context(assembled);
+  add_trace_context(assembled, summary.changes);
   notify(summary.changes);
   return summary;
 }
@@ -94,7 +106,7 @@ IngestSummary Pipeline::tick(Timestamp wall_now) {
   std::lock_guard lock(mutex_);
   std::vector<LogRecord> assembled;
   assembler_.flush_older_than(wall_now, assembled);
-  add_trace_context(assembled);
+  add_trace_context(assembled, summary.changes);
   notify(summary.changes);
   return summary;
 }

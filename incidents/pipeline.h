@@ -77,7 +77,7 @@ class Pipeline {
  private:
   struct Matched;
   void correlate(std::vector<Matched>& batch, IngestSummary& summary);
-  void add_trace_context(const std::vector<LogRecord>& records);
+  void add_trace_context(const std::vector<LogRecord>& records, std::vector<IncidentChange>& changes);
   void notify(const std::vector<IncidentChange>& changes);
 
   mutable std::mutex mutex_;

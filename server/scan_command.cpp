@@ -4,10 +4,8 @@
 #include <chrono>
 #include <cstring>
 #include <cstdio>
-#include <fstream>
 #include <iostream>
 #include <iterator>
-#include <sstream>
 
 #include "incidents/pipeline.h"
 #include "parsers/gzip.h"
@@ -37,7 +35,7 @@ Exit status: 0 no open incident, 1 open incidents, 2 usage or input errors.
 )";
 
 // Line-based inputs larger than this are fed in chunks so memory stays bounded.
-constexpr size_t kChunkBytes = 4 << 20;
+constexpr size_t kChunkBytes = 1 << 20;
 // A compressed export may not expand beyond this.
 constexpr size_t kMaxScanBytes = size_t{2} << 30;
 
@@ -59,14 +57,26 @@ bool read_input(const std::string& name, std::string& out, std::string& error) {
     out.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
     return true;
   }
-  std::ifstream in(name, std::ios::binary);
-  if (!in) {
+  std::FILE* file = std::fopen(name.c_str(), "rb");
+  if (!file) {
     error = "cannot open " + name + ": " + std::strerror(errno);
     return false;
   }
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  out = std::move(buffer).str();
+  // Read straight into the string: a stream buffer would copy every byte twice.
+  if (std::fseek(file, 0, SEEK_END) == 0) {
+    long size = std::ftell(file);
+    if (size > 0) out.reserve(static_cast<size_t>(size));
+    std::rewind(file);
+  }
+  char buffer[1 << 16];
+  size_t n;
+  while ((n = std::fread(buffer, 1, sizeof buffer, file)) > 0) out.append(buffer, n);
+  bool failed = std::ferror(file);
+  std::fclose(file);
+  if (failed) {
+    error = "cannot read " + name + ": " + std::strerror(errno);
+    return false;
+  }
   return true;
 }
 
