@@ -1,0 +1,484 @@
+#include "server/config.h"
+
+#include <algorithm>
+#include <charconv>
+#include <cstdlib>
+#include <fstream>
+#include <functional>
+#include <limits>
+#include <sstream>
+#include <thread>
+
+#include <boost/asio/ip/address.hpp>
+#include <yaml-cpp/yaml.h>
+
+#include "server/rules_path.h"
+
+namespace faultline {
+namespace {
+
+using namespace std::chrono_literals;
+
+// A value that does not fit its setting; the caller adds where it came from.
+struct BadValue {
+  std::string expected;
+  std::string got;
+};
+
+std::string quote(std::string_view text) { return "'" + std::string(text) + "'"; }
+
+uint64_t require_count(std::string_view text, uint64_t min, uint64_t max) {
+  uint64_t value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size() || value < min || value > max) {
+    std::string what = min == 0 ? "a whole number" : "a whole number of at least " + std::to_string(min);
+    if (max != std::numeric_limits<uint64_t>::max()) what += " and at most " + std::to_string(max);
+    throw BadValue{what, std::string(text)};
+  }
+  return value;
+}
+
+size_t require_size(std::string_view text) {
+  auto value = parse_size(text);
+  if (!value || *value == 0) throw BadValue{"a size like 10MiB, 512KiB or 65536 (bytes)", std::string(text)};
+  return static_cast<size_t>(*value);
+}
+
+std::chrono::nanoseconds require_duration(std::string_view text, bool allow_zero = false) {
+  auto value = parse_duration(text);
+  if (!value || (!allow_zero && value->count() == 0))
+    throw BadValue{"a duration like 30s, 5m or 1h", std::string(text)};
+  return *value;
+}
+
+std::string require_text(std::string_view text) {
+  if (text.empty()) throw BadValue{"a non-empty value", ""};
+  return std::string(text);
+}
+
+struct Setting {
+  std::string_view key;   // config key, dotted for sections
+  std::string_view flag;  // "" when the setting has no flag
+  bool repeatable = false;
+  std::function<void(ServeConfig&, std::string_view)> apply;
+};
+
+const std::vector<Setting>& settings() {
+  static const std::vector<Setting> table = {
+      {"listen", "--listen", false,
+       [](ServeConfig& c, std::string_view v) {
+         if (!parse_listen_address(v, c.host, c.port))
+           throw BadValue{"HOST:PORT with HOST an IP address or localhost, e.g. 127.0.0.1:8080", std::string(v)};
+         c.listen = std::string(v);
+       }},
+      {"rules", "--rules", false, [](ServeConfig& c, std::string_view v) { c.rules = require_text(v); }},
+      {"store", "--store", false, [](ServeConfig& c, std::string_view v) { c.store = require_text(v); }},
+      {"log_level", "--log-level", false,
+       [](ServeConfig& c, std::string_view v) {
+         if (!parse_log_level(v, c.log_level)) throw BadValue{"one of debug, info, warn, error", std::string(v)};
+       }},
+      {"io_threads", "--io-threads", false,
+       [](ServeConfig& c, std::string_view v) { c.io_threads = static_cast<unsigned>(require_count(v, 1, 1024)); }},
+      {"alertmanager", "--alertmanager", true,
+       [](ServeConfig& c, std::string_view v) {
+         if (!(v.starts_with("http://") || v.starts_with("https://")) || v.size() <= 8)
+           throw BadValue{"an http:// or https:// URL of an Alertmanager", std::string(v)};
+         c.alertmanager.emplace_back(v);
+       }},
+      {"port_file", "--port-file", false, [](ServeConfig& c, std::string_view v) { c.port_file = require_text(v); }},
+
+      {"limits.max_body", "", false, [](ServeConfig& c, std::string_view v) { c.limits.max_body = require_size(v); }},
+      {"limits.max_decompressed_body", "", false,
+       [](ServeConfig& c, std::string_view v) { c.limits.max_decompressed_body = require_size(v); }},
+      {"limits.max_header", "", false,
+       [](ServeConfig& c, std::string_view v) {
+         size_t size = require_size(v);
+         // Beast's header_limit is 32-bit; anything near that is a mistake anyway.
+         if (size < 1024 || size > (size_t{1} << 20)) throw BadValue{"a size between 1KiB and 1MiB", std::string(v)};
+         c.limits.max_header = size;
+       }},
+      {"limits.max_line", "", false, [](ServeConfig& c, std::string_view v) { c.limits.max_line = require_size(v); }},
+      {"limits.max_records", "", false,
+       [](ServeConfig& c, std::string_view v) { c.limits.max_records = require_count(v, 1, 100'000'000); }},
+      {"limits.max_connections", "", false,
+       [](ServeConfig& c, std::string_view v) { c.limits.max_connections = require_count(v, 1, 1'000'000); }},
+      {"limits.max_service_labels", "", false,
+       [](ServeConfig& c, std::string_view v) { c.limits.max_service_labels = require_count(v, 1, 1'000'000); }},
+      {"limits.ingest_queue", "", false,
+       [](ServeConfig& c, std::string_view v) { c.limits.ingest_queue = require_count(v, 0, 1'000'000); }},
+      {"limits.ingest_threads", "", false,
+       [](ServeConfig& c, std::string_view v) {
+         c.limits.ingest_threads = static_cast<unsigned>(require_count(v, 1, 1024));
+       }},
+
+      {"timeouts.header", "", false, [](ServeConfig& c, std::string_view v) { c.timeouts.header = require_duration(v); }},
+      {"timeouts.idle", "", false, [](ServeConfig& c, std::string_view v) { c.timeouts.idle = require_duration(v); }},
+      {"timeouts.request", "", false,
+       [](ServeConfig& c, std::string_view v) { c.timeouts.request = require_duration(v); }},
+      {"timeouts.drain", "", false, [](ServeConfig& c, std::string_view v) { c.timeouts.drain = require_duration(v); }},
+      {"timeouts.retry_after", "", false,
+       [](ServeConfig& c, std::string_view v) {
+         auto d = require_duration(v);
+         if (d < 1s) throw BadValue{"a duration of at least 1s (Retry-After is in whole seconds)", std::string(v)};
+         c.timeouts.retry_after = d;
+       }},
+
+      {"correlation.window", "", false,
+       [](ServeConfig& c, std::string_view v) { c.correlation.window = require_duration(v); }},
+      {"correlation.crash_loop_exits", "", false,
+       [](ServeConfig& c, std::string_view v) {
+         c.correlation.crash_loop_exits = static_cast<int>(require_count(v, 2, 1000));
+       }},
+      {"correlation.resolve_quiet", "", false,
+       [](ServeConfig& c, std::string_view v) { c.correlation.resolve_quiet = require_duration(v); }},
+      {"correlation.max_incidents", "", false,
+       [](ServeConfig& c, std::string_view v) { c.correlation.max_incidents = require_count(v, 1, 100'000'000); }},
+      {"correlation.dedup_horizon", "", false,
+       [](ServeConfig& c, std::string_view v) { c.dedup_horizon = require_duration(v); }},
+      {"correlation.dedup_max_entries", "", false,
+       [](ServeConfig& c, std::string_view v) { c.dedup_max_entries = require_count(v, 1, 1'000'000'000); }},
+
+      {"multiline.max_lines", "", false,
+       [](ServeConfig& c, std::string_view v) { c.multiline.max_lines = require_count(v, 1, 1'000'000); }},
+      {"multiline.max_bytes", "", false,
+       [](ServeConfig& c, std::string_view v) { c.multiline.max_bytes = require_size(v); }},
+      {"multiline.flush_after", "", false,
+       [](ServeConfig& c, std::string_view v) { c.multiline.flush_after = require_duration(v); }},
+  };
+  return table;
+}
+
+const Setting* find_key(std::string_view key) {
+  for (const Setting& s : settings())
+    if (s.key == key) return &s;
+  return nullptr;
+}
+
+const Setting* find_flag(std::string_view flag) {
+  for (const Setting& s : settings())
+    if (!s.flag.empty() && s.flag == flag) return &s;
+  return nullptr;
+}
+
+bool is_section(std::string_view key) {
+  return key == "limits" || key == "timeouts" || key == "correlation" || key == "multiline";
+}
+
+// The keys valid under `prefix` ("" for the top level), for "unknown setting" messages.
+std::string known_keys(std::string_view prefix) {
+  std::string out;
+  auto add = [&](std::string_view name) {
+    if (!out.empty()) out += ", ";
+    out += name;
+  };
+  if (prefix.empty()) {
+    for (std::string_view section : {"limits", "timeouts", "correlation", "multiline"}) add(section);
+    for (const Setting& s : settings())
+      if (s.key.find('.') == std::string_view::npos) add(s.key);
+  } else {
+    std::string lead = std::string(prefix) + ".";
+    for (const Setting& s : settings())
+      if (s.key.starts_with(lead)) add(s.key.substr(lead.size()));
+  }
+  return out;
+}
+
+void apply(const Setting& setting, ServeConfig& config, std::string_view value, const std::string& where) {
+  try {
+    setting.apply(config, value);
+  } catch (const BadValue& bad) {
+    throw ConfigError(where + ": expected " + bad.expected + ", got " + quote(bad.got));
+  }
+}
+
+void apply_yaml_map(const YAML::Node& map, const std::string& prefix, const std::string& origin, ServeConfig& config,
+                    std::vector<std::string>& seen_keys) {
+  for (const auto& entry : map) {
+    const std::string name = entry.first.Scalar();
+    const std::string key = prefix.empty() ? name : prefix + "." + name;
+    const YAML::Node& value = entry.second;
+    const std::string where = origin + ": " + key;
+    if (prefix.empty() && is_section(name)) {
+      if (value.IsNull()) continue;
+      if (!value.IsMap()) throw ConfigError(where + ": expected a mapping of settings (" + known_keys(name) + ")");
+      apply_yaml_map(value, key, origin, config, seen_keys);
+      continue;
+    }
+    const Setting* setting = find_key(key);
+    if (!setting)
+      throw ConfigError(where + ": unknown setting (known" + (prefix.empty() ? "" : " in " + prefix) + ": " +
+                        known_keys(prefix) + ")");
+    seen_keys.push_back(key);
+    if (value.IsSequence()) {
+      if (!setting->repeatable) throw ConfigError(where + ": expected one value, got a list");
+      for (const auto& item : value) {
+        if (!item.IsScalar()) throw ConfigError(where + ": expected a list of strings");
+        apply(*setting, config, item.Scalar(), where);
+      }
+    } else if (value.IsScalar()) {
+      apply(*setting, config, value.Scalar(), where);
+    } else if (value.IsNull()) {
+      throw ConfigError(where + ": has no value (remove the line to keep the default)");
+    } else {
+      throw ConfigError(where + ": expected a value, got a mapping");
+    }
+  }
+}
+
+void load_yaml_file(const std::string& path, ServeConfig& config, std::vector<std::string>& seen_keys) {
+  const std::string origin = "config " + path;
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw ConfigError(origin + ": cannot read the file (does it exist and is it readable?)");
+  std::stringstream text;
+  text << in.rdbuf();
+  YAML::Node root;
+  try {
+    root = YAML::Load(text.str());
+  } catch (const YAML::Exception& e) {
+    throw ConfigError(origin + ": line " + std::to_string(e.mark.line + 1) + ": " + e.msg);
+  }
+  if (root.IsNull()) return;  // an empty file means all defaults
+  if (!root.IsMap()) throw ConfigError(origin + ": expected a mapping of settings at the top level");
+  apply_yaml_map(root, "", origin, config, seen_keys);
+}
+
+bool parse_number_unit(std::string_view& text, uint64_t& number, std::string_view& unit) {
+  size_t digits = 0;
+  while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9') ++digits;
+  if (digits == 0) return false;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + digits, number);
+  if (ec != std::errc()) return false;
+  size_t letters = digits;
+  while (letters < text.size() && ((text[letters] >= 'a' && text[letters] <= 'z') ||
+                                   (text[letters] >= 'A' && text[letters] <= 'Z')))
+    ++letters;
+  unit = text.substr(digits, letters - digits);
+  text.remove_prefix(letters);
+  return true;
+}
+
+}  // namespace
+
+std::optional<uint64_t> parse_size(std::string_view text) {
+  while (!text.empty() && text.front() == ' ') text.remove_prefix(1);
+  while (!text.empty() && text.back() == ' ') text.remove_suffix(1);
+  uint64_t number = 0;
+  std::string_view unit;
+  if (!parse_number_unit(text, number, unit)) return std::nullopt;
+  while (!text.empty() && text.front() == ' ') text.remove_prefix(1);
+  if (unit.empty() && !text.empty()) {  // "10 MiB"
+    std::string_view rest = text;
+    size_t letters = 0;
+    while (letters < rest.size() && rest[letters] != ' ') ++letters;
+    unit = rest.substr(0, letters);
+    text.remove_prefix(letters);
+  }
+  if (!text.empty()) return std::nullopt;
+  struct Unit {
+    std::string_view name;
+    uint64_t factor;
+  };
+  static constexpr Unit units[] = {{"", 1},          {"B", 1},           {"KiB", 1ull << 10}, {"MiB", 1ull << 20},
+                                   {"GiB", 1ull << 30}, {"KB", 1000},    {"kB", 1000},        {"MB", 1000'000},
+                                   {"GB", 1000'000'000}};
+  for (const Unit& u : units) {
+    if (u.name != unit) continue;
+    if (number > std::numeric_limits<uint64_t>::max() / u.factor) return std::nullopt;
+    return number * u.factor;
+  }
+  return std::nullopt;
+}
+
+std::optional<std::chrono::nanoseconds> parse_duration(std::string_view text) {
+  while (!text.empty() && text.front() == ' ') text.remove_prefix(1);
+  while (!text.empty() && text.back() == ' ') text.remove_suffix(1);
+  if (text == "0") return std::chrono::nanoseconds{0};
+  if (text.empty()) return std::nullopt;
+  std::chrono::nanoseconds total{0};
+  const int64_t max_seconds = int64_t{100} * 365 * 24 * 3600;  // keeps nanoseconds far from overflow
+  while (!text.empty()) {
+    uint64_t number = 0;
+    std::string_view unit;
+    if (!parse_number_unit(text, number, unit)) return std::nullopt;
+    int64_t ns_per_unit = 0;
+    if (unit == "ms") ns_per_unit = 1'000'000;
+    else if (unit == "s") ns_per_unit = 1'000'000'000;
+    else if (unit == "m") ns_per_unit = 60'000'000'000;
+    else if (unit == "h") ns_per_unit = 3600'000'000'000;
+    else if (unit == "d") ns_per_unit = 86400'000'000'000;
+    else if (unit == "w") ns_per_unit = 7 * 86400'000'000'000;
+    else return std::nullopt;
+    if (number > static_cast<uint64_t>(max_seconds) * 1'000'000'000 / static_cast<uint64_t>(ns_per_unit))
+      return std::nullopt;
+    total += std::chrono::nanoseconds{static_cast<int64_t>(number) * ns_per_unit};
+    if (total > std::chrono::seconds(max_seconds)) return std::nullopt;
+  }
+  return total;
+}
+
+bool parse_listen_address(std::string_view text, std::string& host, uint16_t& port) {
+  std::string_view host_part, port_part;
+  if (text.starts_with("[")) {
+    auto close = text.find(']');
+    if (close == std::string_view::npos || close + 1 >= text.size() || text[close + 1] != ':') return false;
+    host_part = text.substr(1, close - 1);
+    port_part = text.substr(close + 2);
+  } else {
+    auto colon = text.rfind(':');
+    if (colon == std::string_view::npos) return false;
+    host_part = text.substr(0, colon);
+    port_part = text.substr(colon + 1);
+    if (host_part.find(':') != std::string_view::npos) return false;  // a bare IPv6 address needs brackets
+  }
+  unsigned value = 0;
+  auto [end, ec] = std::from_chars(port_part.data(), port_part.data() + port_part.size(), value);
+  if (port_part.empty() || ec != std::errc() || end != port_part.data() + port_part.size() || value > 65535)
+    return false;
+  std::string resolved;
+  if (host_part.empty()) resolved = "0.0.0.0";
+  else if (host_part == "localhost") resolved = "127.0.0.1";
+  else {
+    boost::system::error_code error;
+    boost::asio::ip::make_address(std::string(host_part), error);
+    if (error) return false;
+    resolved = std::string(host_part);
+  }
+  host = resolved;
+  port = static_cast<uint16_t>(value);
+  return true;
+}
+
+ServeEnvironment process_environment() {
+  ServeEnvironment env;
+  if (const char* port = std::getenv("PORT"); port && *port) env.port = port;
+  if (const char* rules = std::getenv("FAULTLINE_RULES"); rules && *rules) env.rules = rules;
+  env.default_rules = default_rules_path();
+  env.hardware_threads = std::max(1u, std::thread::hardware_concurrency());
+  return env;
+}
+
+ServeCommandLine load_serve_config(const std::vector<std::string>& args, const ServeEnvironment& env) {
+  ServeCommandLine result;
+  ServeConfig& config = result.config;
+
+  // Flags first into a list, so that --config is read before the flags override it.
+  std::vector<std::pair<const Setting*, std::string>> flags;
+  std::string config_file;
+  for (size_t i = 0; i < args.size(); ++i) {
+    std::string name = args[i];
+    std::optional<std::string> value;
+    if (name == "-h" || name == "--help") {
+      result.help = true;
+      return result;
+    }
+    if (auto eq = name.find('='); name.starts_with("--") && eq != std::string::npos) {
+      value = name.substr(eq + 1);
+      name = name.substr(0, eq);
+    }
+    const Setting* setting = find_flag(name);
+    if (!setting && name != "--config") {
+      if (name.starts_with("-")) throw ConfigError("unknown flag " + name + " (see 'faultline serve --help')");
+      throw ConfigError("unexpected argument " + quote(name) + " (serve takes only flags; see 'faultline serve --help')");
+    }
+    if (!value) {
+      if (i + 1 >= args.size()) throw ConfigError("flag " + name + ": expects a value");
+      value = args[++i];
+    }
+    if (name == "--config") {
+      if (!config_file.empty()) throw ConfigError("flag --config: given twice");
+      if (value->empty()) throw ConfigError("flag --config: expects a file name");
+      config_file = *value;
+    } else {
+      flags.emplace_back(setting, *value);
+    }
+  }
+
+  std::vector<std::string> file_keys;
+  if (!config_file.empty()) {
+    load_yaml_file(config_file, config, file_keys);
+    config.config_file = config_file;
+  }
+  auto in_file = [&](std::string_view key) {
+    return std::find(file_keys.begin(), file_keys.end(), key) != file_keys.end();
+  };
+
+  bool alertmanager_flag_seen = false;
+  std::vector<std::string> flag_keys;
+  for (const auto& [setting, value] : flags) {
+    if (setting->repeatable && !alertmanager_flag_seen) {
+      config.alertmanager.clear();  // flags replace the file's list rather than adding to it
+      alertmanager_flag_seen = true;
+    }
+    if (!setting->repeatable &&
+        std::find(flag_keys.begin(), flag_keys.end(), setting->key) != flag_keys.end())
+      throw ConfigError("flag " + std::string(setting->flag) + ": given twice");
+    flag_keys.emplace_back(setting->key);
+    apply(*setting, config, value, "flag " + std::string(setting->flag));
+  }
+  auto from_flag = [&](std::string_view key) {
+    return std::find(flag_keys.begin(), flag_keys.end(), key) != flag_keys.end();
+  };
+
+  if (!from_flag("listen") && !in_file("listen") && env.port) {
+    unsigned port = 0;
+    auto [end, ec] = std::from_chars(env.port->data(), env.port->data() + env.port->size(), port);
+    if (ec != std::errc() || end != env.port->data() + env.port->size() || port > 65535)
+      throw ConfigError("environment PORT: expected a port number (0-65535), got " + quote(*env.port));
+    config.host = "0.0.0.0";
+    config.port = static_cast<uint16_t>(port);
+    config.listen = "0.0.0.0:" + std::to_string(port);
+  }
+
+  if (from_flag("rules")) config.rules_origin = "flag";
+  else if (in_file("rules")) config.rules_origin = "config";
+  else if (env.rules) {
+    config.rules = *env.rules;
+    config.rules_origin = "environment";
+  } else {
+    config.rules = env.default_rules.empty() ? "rules/packs" : env.default_rules;
+    config.rules_origin = "default";
+  }
+
+  if (config.io_threads == 0) config.io_threads = std::max(1u, env.hardware_threads);
+  if (config.limits.ingest_threads == 0) config.limits.ingest_threads = std::max(2u, config.io_threads);
+  if (config.limits.max_decompressed_body < config.limits.max_body)
+    throw ConfigError(std::string(config_file.empty() ? "settings" : "config " + config_file) +
+                      ": limits.max_decompressed_body: must be at least limits.max_body");
+  return result;
+}
+
+std::string serve_usage() {
+  return R"(Usage: faultline serve [options]
+
+Runs the daemon: log ingest over HTTP (Pub/Sub push, NDJSON, plain text, Loki
+push), cascade incidents with an API, and Prometheus metrics at /metrics.
+With no options it listens on 127.0.0.1:8080 (0.0.0.0:$PORT when PORT is set),
+loads the bundled rule pack and keeps incidents in ./var/faultline.db.
+
+Options (each is also a key of the --config file, '-' written '_'):
+  --listen HOST:PORT     address to listen on; port 0 picks a free port
+  --rules PATH           rule pack file or directory
+                         (default: $FAULTLINE_RULES, else the bundled pack)
+  --store PATH           SQLite incident store (created when missing)
+  --config FILE          YAML configuration; flags override it
+  --alertmanager URL     Alertmanager to notify (repeatable)
+  --log-level LEVEL      debug, info (default), warn or error
+  --io-threads N         HTTP I/O threads (default: number of cores)
+  --port-file PATH       write the bound port there once listening
+  -h, --help             this help
+
+Config file sections (sizes like 10MiB, durations like 30s):
+  limits:      max_body (10MiB), max_decompressed_body (64MiB), max_header (16KiB),
+               max_line (1MiB), max_records (100000), max_connections (1024),
+               max_service_labels (200), ingest_queue (256), ingest_threads (cores, at least 2)
+  timeouts:    header (10s), idle (60s), request (30s), drain (20s), retry_after (1s)
+  correlation: window (10m), crash_loop_exits (3), resolve_quiet (5m),
+               max_incidents (10000), dedup_horizon (1h), dedup_max_entries (1000000)
+  multiline:   max_lines (1000), max_bytes (256KiB), flush_after (2s)
+
+Signals: SIGTERM/SIGINT drain in-flight requests and exit; SIGHUP reloads rules.
+Exit status: 0 after a clean shutdown, 1 on a runtime failure, 2 on bad configuration.
+)";
+}
+
+}  // namespace faultline
