@@ -1,0 +1,23 @@
+// The daemon's HTTP routes, by concern. Each adds its routes to the router; the
+// handlers answer through the call's Responder and run blocking work (pipeline,
+// store) on the context's worker pools.
+//
+// Ingest (routes_ingest.cpp): POST /v1/push/pubsub, /v1/logs, /v1/logs/raw,
+//   /loki/api/v1/push. 200 {"accepted","matched","duplicates","rejected":[…]}
+//   once the batch is committed; 400 when every record is malformed; 413 over a
+//   limit; 415 for a content type or encoding we do not read; 429/503 + Retry-After.
+// Incident API (routes_api.cpp): GET /api/v1/incidents[/{id}], POST …/{id}/ack
+//   and …/{id}/resolve, GET /api/v1/stats/mttr, GET /api/v1/rules.
+// Operations (routes_ops.cpp): GET /healthz, /readyz, /metrics; POST /-/reload.
+#pragma once
+
+#include "server/router.h"
+#include "server/serve_context.h"
+
+namespace faultline {
+
+void add_ingest_routes(Router& router, ServeContext& context);
+void add_api_routes(Router& router, ServeContext& context);
+void add_ops_routes(Router& router, ServeContext& context);
+
+}  // namespace faultline

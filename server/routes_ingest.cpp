@@ -1,0 +1,238 @@
+// Ingest: body -> (gunzip) -> parse_input -> Pipeline::ingest -> store commit -> 200.
+#include <algorithm>
+#include <array>
+#include <chrono>
+
+#include "parsers/gzip.h"
+#include "parsers/parse.h"
+#include "server/routes.h"
+
+namespace faultline {
+namespace {
+
+// Bad records listed in one answer; the rest are counted. Enough to fix a
+// shipper's format, small enough that a 100k-line mistake is not echoed back.
+constexpr size_t kMaxListedErrors = 100;
+
+enum class Accepts { pubsub, logs, raw, loki };
+
+struct Endpoint {
+  std::string_view name;  // metrics label
+  InputFormat format;
+  Accepts accepts;
+};
+
+std::string media_type(const Request& request) {
+  std::string value(request[http::field::content_type]);
+  if (auto semi = value.find(';'); semi != std::string::npos) value.resize(semi);
+  while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.pop_back();
+  while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.erase(0, 1);
+  std::transform(value.begin(), value.end(), value.begin(), [](unsigned char c) { return std::tolower(c); });
+  return value;
+}
+
+bool is_json_type(std::string_view type) {
+  return type == "application/json" || (type.starts_with("application/") && type.ends_with("+json"));
+}
+
+bool is_lines_type(std::string_view type) {
+  return type == "application/x-ndjson" || type == "application/ndjson" || type == "application/jsonl" ||
+         type == "application/x-jsonl" || type == "application/jsonlines" || type == "application/x-jsonlines" ||
+         type == "application/json-seq";
+}
+
+// curl --data-binary sends application/x-www-form-urlencoded unless told otherwise,
+// and many shippers say text/plain or octet-stream whatever they send: lenient
+// where real clients are, strict where a type says it is something else entirely.
+bool accepted_type(Accepts accepts, std::string_view type) {
+  if (type.empty()) return true;
+  const bool generic = type == "text/plain" || type == "application/octet-stream" ||
+                       type == "application/x-www-form-urlencoded";
+  switch (accepts) {
+    case Accepts::pubsub: return is_json_type(type) || type == "text/plain";
+    case Accepts::logs: return is_json_type(type) || is_lines_type(type) || generic;
+    case Accepts::raw: return generic || type.starts_with("text/") || is_json_type(type) || is_lines_type(type);
+    case Accepts::loki: return is_json_type(type);
+  }
+  return false;
+}
+
+std::string_view accepted_list(Accepts accepts) {
+  switch (accepts) {
+    case Accepts::pubsub: return "application/json (or none)";
+    case Accepts::logs:
+      return "application/json, application/x-ndjson, application/jsonl, text/plain, application/octet-stream (or none)";
+    case Accepts::raw: return "text/plain (any text/*), application/octet-stream (or none)";
+    case Accepts::loki: return "application/json (or none)";
+  }
+  return "";
+}
+
+std::string config_limit_name(std::string_view parser_limit) {
+  if (parser_limit == "max_records") return "limits.max_records";
+  if (parser_limit == "max_line_bytes") return "limits.max_line";
+  return std::string(parser_limit);
+}
+
+nlohmann::json error_json(const RecordError& error) {
+  nlohmann::json out = {{"index", error.index}, {"offset", error.offset}, {"error", error.describe()}};
+  if (!error.field.empty()) out["field"] = error.field;
+  if (!error.limit.empty()) out["limit"] = config_limit_name(error.limit);
+  return out;
+}
+
+nlohmann::json error_list(const std::vector<RecordError>& errors) {
+  nlohmann::json list = nlohmann::json::array();
+  for (size_t i = 0; i < errors.size() && i < kMaxListedErrors; ++i) list.push_back(error_json(errors[i]));
+  return list;
+}
+
+Response unsupported_media_type(const Endpoint& endpoint, std::string_view type) {
+  std::string detail = "Content-Type " + std::string(type) + " is not accepted here; send " +
+                       std::string(accepted_list(endpoint.accepts)) + ".";
+  if (endpoint.accepts == Accepts::loki && (type == "application/x-protobuf" || type == "application/protobuf"))
+    detail = "Only the JSON form of the Loki push API is supported, not protobuf (snappy). Configure the client "
+             "to push JSON with Content-Type: application/json.";
+  return problem_response(Problem{415, "unsupported-media-type", "Unsupported Media Type", detail}
+                              .with("accepted", accepted_list(endpoint.accepts)));
+}
+
+Response ingest_job(ServeContext& context, const Endpoint& endpoint, const CallPtr& call, bool gzipped) {
+  const ServeConfig& config = context.config;
+  std::string& wire = call->request.body();
+  std::string inflated;
+  std::string_view body = wire;
+  if (gzipped || looks_gzipped(wire)) {
+    GunzipResult result = gunzip(wire, config.limits.max_decompressed_body);
+    if (result.status == GunzipStatus::too_large) {
+      context.metrics.ingest_rejected("body_too_large");
+      return problem_response(
+          Problem{413, "body-too-large", "Payload Too Large",
+                  "The gzip body decompresses to more than limits.max_decompressed_body (" +
+                      std::to_string(config.limits.max_decompressed_body) + " bytes); send smaller batches."}
+              .with("limit", {{"name", "limits.max_decompressed_body"}, {"bytes", config.limits.max_decompressed_body}}));
+    }
+    if (result.status == GunzipStatus::corrupt) {
+      context.metrics.ingest_rejected("malformed");
+      return problem_response(Problem{400, "malformed-gzip", "Bad Request",
+                                      "The body is not valid gzip: " + result.error + "."}
+                                  .with("field", "body"));
+    }
+    inflated = std::move(result.data);
+    body = inflated;
+  }
+
+  ParseOptions options;
+  options.max_line_bytes = config.limits.max_line;
+  options.max_records = config.limits.max_records;
+  options.arrival = context.wall_clock();
+  if (endpoint.accepts == Accepts::raw) {
+    options.service = std::string(call->param("service").value_or(""));
+    options.revision = std::string(call->param("revision").value_or(""));
+    options.instance = std::string(call->param("instance").value_or(""));
+  }
+  ParseResult parsed = parse_input(body, endpoint.format, options);
+  context.metrics.ingest_records(endpoint.name, parsed.input_records);
+
+  for (const RecordError& error : parsed.errors) {
+    if (error.limit != "max_records") continue;
+    // Taking the first part would double-count it when the client resends the
+    // whole batch split up; refuse it all and let the client split.
+    context.metrics.ingest_rejected("too_many_records");
+    return problem_response(
+        Problem{413, "too-many-records", "Payload Too Large",
+                "The body holds more than limits.max_records (" + std::to_string(config.limits.max_records) +
+                    ") records; nothing was ingested. Send smaller batches."}
+            .with("limit", {{"name", "limits.max_records"}, {"value", config.limits.max_records}})
+            .with("offset", error.offset));
+  }
+
+  if (!parsed.errors.empty()) context.metrics.ingest_rejected("malformed", parsed.errors.size());
+  if (parsed.records.empty() && !parsed.errors.empty()) {
+    const bool all_limits = std::all_of(parsed.errors.begin(), parsed.errors.end(),
+                                        [](const RecordError& e) { return !e.limit.empty(); });
+    const RecordError& first = parsed.errors.front();
+    if (all_limits) {
+      return problem_response(Problem{413, "record-too-large", "Payload Too Large",
+                                      first.describe() + " (limits.max_line is " +
+                                          std::to_string(config.limits.max_line) + " bytes)."}
+                                  .with("limit", {{"name", "limits.max_line"}, {"bytes", config.limits.max_line}})
+                                  .with("offset", first.offset)
+                                  .with("errors", error_list(parsed.errors)));
+    }
+    Problem problem{400, "malformed-records", "Bad Request",
+                    parsed.errors.size() == 1 ? first.describe()
+                                              : "No record could be read; first: " + first.describe()};
+    problem.with("offset", first.offset).with("errors", error_list(parsed.errors));
+    if (!first.field.empty()) problem.with("field", first.field);
+    if (parsed.errors.size() > kMaxListedErrors) problem.with("errors_total", parsed.errors.size());
+    return problem_response(problem);
+  }
+
+  IngestSummary summary = context.pipeline.ingest(std::move(parsed.records));
+  if (summary.undecided) context.metrics.match_undecided(summary.undecided);
+  context.store.sync(context.store.sealed());
+
+  nlohmann::json out = {{"accepted", summary.accepted},
+                        {"matched", summary.matched},
+                        {"duplicates", summary.duplicates},
+                        {"rejected", error_list(parsed.errors)}};
+  if (parsed.errors.size() > kMaxListedErrors) out["rejected_total"] = parsed.errors.size();
+  return json_response(http::status::ok, out);
+}
+
+void add_endpoint(Router& router, ServeContext& context, std::string_view path, Endpoint endpoint) {
+  router.add(http::verb::post, path, [&context, endpoint](const CallPtr& call) {
+    auto count = [&context, endpoint](int status) { context.metrics.ingest_request(endpoint.name, status); };
+    const Request& request = call->request;
+    context.metrics.ingest_bytes(endpoint.name, request.body().size());
+
+    const std::string type = media_type(request);
+    if (!accepted_type(endpoint.accepts, type)) {
+      context.metrics.ingest_rejected("unsupported_media_type");
+      call->respond(unsupported_media_type(endpoint, type));
+      count(415);
+      return;
+    }
+    std::string encoding(request[http::field::content_encoding]);
+    std::transform(encoding.begin(), encoding.end(), encoding.begin(), [](unsigned char c) { return std::tolower(c); });
+    const bool gzipped = encoding == "gzip" || encoding == "x-gzip";
+    if (!gzipped && !encoding.empty() && encoding != "identity") {
+      context.metrics.ingest_rejected("unsupported_media_type");
+      call->respond(problem_response(Problem{415, "unsupported-encoding", "Unsupported Media Type",
+                                             "Content-Encoding " + encoding + " is not supported; use gzip or none."}
+                                         .with("accepted", "gzip, identity")));
+      count(415);
+      return;
+    }
+    if (endpoint.accepts == Accepts::raw && call->param("service").value_or("").empty()) {
+      context.metrics.ingest_rejected("malformed");
+      call->respond(problem_response(
+          Problem{400, "missing-service", "Bad Request",
+                  "POST /v1/logs/raw needs ?service=NAME (and optionally revision= and instance=): plain text "
+                  "lines do not say which service wrote them."}
+              .with("field", "service")));
+      count(400);
+      return;
+    }
+    run_blocking(
+        context, context.ingest_pool, call,
+        [&context, endpoint, call, gzipped] { return ingest_job(context, endpoint, call, gzipped); },
+        [&context, count](int status) {
+          if (status == 429) context.metrics.ingest_rejected("overloaded");
+          if (status == 503) context.metrics.ingest_rejected("store_unavailable");
+          count(status);
+        });
+  });
+}
+
+}  // namespace
+
+void add_ingest_routes(Router& router, ServeContext& context) {
+  add_endpoint(router, context, "/v1/push/pubsub", {"pubsub", InputFormat::pubsub, Accepts::pubsub});
+  add_endpoint(router, context, "/v1/logs", {"logs", InputFormat::ndjson, Accepts::logs});
+  add_endpoint(router, context, "/v1/logs/raw", {"raw", InputFormat::text, Accepts::raw});
+  add_endpoint(router, context, "/loki/api/v1/push", {"loki", InputFormat::loki, Accepts::loki});
+}
+
+}  // namespace faultline

@@ -1,0 +1,283 @@
+// `faultline serve`: wires config, rules, store, pipeline, metrics, worker pools
+// and the HTTP server together, then runs until SIGTERM/SIGINT and drains.
+#include "server/serve_command.h"
+
+#include <csignal>
+#include <condition_variable>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "incidents/pipeline.h"
+#include "incidents/sqlite_store.h"
+#include "rules/rule_set.h"
+#include "server/config.h"
+#include "server/fanout_observer.h"
+#include "server/http_server.h"
+#include "server/log.h"
+#include "server/metrics.h"
+#include "server/routes.h"
+#include "server/rule_reloader.h"
+#include "server/serve_context.h"
+#include "server/store_observer.h"
+#include "server/worker_pool.h"
+
+#ifndef FAULTLINE_VERSION
+#define FAULTLINE_VERSION "dev"
+#endif
+
+namespace faultline {
+namespace {
+
+namespace net = boost::asio;
+
+// How often the pipeline's timer work runs: flushing multi-line traces that went
+// quiet, and retrying a store commit that failed.
+constexpr auto kTickInterval = std::chrono::seconds(1);
+// API and reload work is light; two threads keep one slow call from blocking the rest.
+constexpr size_t kApiThreads = 2;
+constexpr size_t kApiQueue = 64;
+
+int config_error(const std::string& message) {
+  std::fprintf(stderr, "faultline: %s\n", message.c_str());
+  return 2;
+}
+
+Timestamp wall_now() {
+  return Timestamp{std::chrono::time_point_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now())};
+}
+
+bool write_port_file(const std::string& path, uint16_t port, std::string& error) {
+  // Written whole then renamed, so a reader never sees a half-written number.
+  const std::string temporary = path + ".tmp";
+  {
+    std::ofstream out(temporary, std::ios::trunc);
+    out << port << '\n';
+    if (!out) {
+      error = "cannot write " + temporary;
+      return false;
+    }
+  }
+  std::error_code ec;
+  std::filesystem::rename(temporary, path, ec);
+  if (ec) error = "cannot rename " + temporary + " to " + path + ": " + ec.message();
+  return !ec;
+}
+
+// Shutdown requests from the signal handler to the main thread.
+class ShutdownLatch {
+ public:
+  void request() {
+    {
+      std::lock_guard lock(mutex_);
+      ++requests_;
+    }
+    changed_.notify_all();
+  }
+  void wait() {
+    std::unique_lock lock(mutex_);
+    changed_.wait(lock, [&] { return requests_ > 0; });
+  }
+  int requests() {
+    std::lock_guard lock(mutex_);
+    return requests_;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  int requests_ = 0;
+};
+
+}  // namespace
+
+int run_serve(const std::vector<std::string>& args) {
+  ServeCommandLine command;
+  try {
+    command = load_serve_config(args, process_environment());
+  } catch (const ConfigError& e) {
+    return config_error(e.what());
+  }
+  if (command.help) {
+    std::fputs(serve_usage().c_str(), stdout);
+    return 0;
+  }
+  const ServeConfig& config = command.config;
+  Logger log(config.log_level);
+
+  std::vector<RuleProblem> problems;
+  std::shared_ptr<const RuleSet> rules = RuleSet::load(config.rules, problems);
+  if (!rules) {
+    std::string message = "rules " + config.rules + " (from " + config.rules_origin + "): " +
+                          std::to_string(problems.size()) + " problem(s); the daemon does not start on an invalid rule pack";
+    for (const RuleProblem& problem : problems) message += "\n  " + problem.describe();
+    return config_error(message);
+  }
+
+  std::unique_ptr<SqliteStore> store;
+  std::vector<Incident> restored;
+  std::vector<std::pair<std::string, Timestamp>> seen_ids;
+  try {
+    SqliteStoreOptions store_options;
+    store_options.source_id_horizon = config.dedup_horizon;
+    store = SqliteStore::open(config.store, store_options);
+    restored = store->load_incidents();
+    seen_ids = store->load_source_ids(wall_now() - config.dedup_horizon);
+  } catch (const StoreError& e) {
+    return config_error("store " + config.store + ": " + e.what());
+  }
+
+  PipelineConfig pipeline_config;
+  pipeline_config.correlator = config.correlation;
+  pipeline_config.multiline = config.multiline;
+  pipeline_config.dedup_horizon = config.dedup_horizon;
+  pipeline_config.dedup_max_entries = config.dedup_max_entries;
+  Pipeline pipeline(rules, pipeline_config, wall_now);
+
+  Metrics metrics({config.limits.max_service_labels, FAULTLINE_VERSION});
+  metrics.seed(restored);
+  metrics.rules_loaded(rules->rules().size());
+  const size_t restored_count = restored.size();
+  pipeline.restore(std::move(restored), seen_ids);
+
+  StoreObserver store_observer(*store, wall_now);
+  FanoutObserver observers{&metrics, &store_observer};
+  pipeline.set_observer(&observers);
+
+  WorkerPool ingest_pool("ingest", config.limits.ingest_threads, config.limits.ingest_queue, log);
+  WorkerPool api_pool("api", kApiThreads, kApiQueue, log);
+  RuleReloader reloader(config.rules, pipeline, metrics, log);
+  std::atomic<bool> draining{false};
+  ServeContext context{config, pipeline, store_observer, metrics, log, ingest_pool, api_pool, reloader, wall_now, draining};
+
+  Router router;
+  add_ingest_routes(router, context);
+  add_api_routes(router, context);
+  add_ops_routes(router, context);
+
+  HttpServerOptions server_options;
+  server_options.max_body = config.limits.max_body;
+  server_options.max_header = config.limits.max_header;
+  server_options.max_connections = config.limits.max_connections;
+  server_options.header_timeout = config.timeouts.header;
+  server_options.idle_timeout = config.timeouts.idle;
+  server_options.request_timeout = config.timeouts.request;
+  server_options.retry_after = std::chrono::ceil<std::chrono::seconds>(config.timeouts.retry_after);
+  server_options.io_threads = config.io_threads;
+  HttpServerHooks hooks;
+  hooks.connection_rejected = [&metrics] { metrics.connection_rejected(); };
+  hooks.connections_changed = [&metrics](long delta) { metrics.connections_changed(delta); };
+  hooks.request_refused = [&metrics](std::string_view reason) { metrics.ingest_rejected(reason); };
+  HttpServer server(server_options, router, log, hooks);
+
+  boost::asio::ip::tcp::endpoint bound;
+  try {
+    bound = server.listen(config.host, config.port);
+  } catch (const boost::system::system_error& e) {
+    std::fprintf(stderr, "faultline: listen %s: %s\n", config.listen.c_str(), e.code().message().c_str());
+    return 1;
+  }
+  const std::string address = (bound.address().is_v6() ? "[" + bound.address().to_string() + "]"
+                                                        : bound.address().to_string()) +
+                              ":" + std::to_string(bound.port());
+  if (!config.port_file.empty()) {
+    std::string error;
+    if (!write_port_file(config.port_file, bound.port(), error)) {
+      std::fprintf(stderr, "faultline: port_file %s: %s\n", config.port_file.c_str(), error.c_str());
+      return 2;
+    }
+  }
+
+  ShutdownLatch shutdown;
+  net::signal_set signals(server.context(), SIGINT, SIGTERM, SIGHUP);
+  std::function<void(const boost::system::error_code&, int)> on_signal =
+      [&](const boost::system::error_code& ec, int signal) {
+        if (ec) return;
+        if (signal == SIGHUP) {
+          if (!api_pool.try_submit([&reloader] { reloader.reload("SIGHUP"); }))
+            log.warn("rules", "reload skipped: the API worker queue is full", {{"trigger", "SIGHUP"}});
+        } else {
+          shutdown.request();
+        }
+        signals.async_wait(on_signal);
+      };
+  signals.async_wait(on_signal);
+
+  net::steady_timer ticker(server.context());
+  std::atomic<bool> tick_running{false};
+  std::function<void(const boost::system::error_code&)> on_tick = [&](const boost::system::error_code& ec) {
+    if (ec || draining.load()) return;
+    if (!tick_running.exchange(true)) {
+      bool submitted = ingest_pool.try_submit([&] {
+        try {
+          pipeline.tick(wall_now());
+          store_observer.sync(store_observer.sealed());
+        } catch (const StoreError& e) {
+          metrics.store_commit_failed();
+          log.warn("store", "commit failed", {{"error", e.what()}});
+        }
+        tick_running.store(false);
+      });
+      if (!submitted) tick_running.store(false);  // busy ingesting: the next tick will do it
+    }
+    ticker.expires_after(kTickInterval);
+    ticker.async_wait(on_tick);
+  };
+  ticker.expires_after(kTickInterval);
+  ticker.async_wait(on_tick);
+
+  server.start();
+  log.info("serve", "listening",
+           {{"addr", address}, {"rules", config.rules}, {"rules_from", config.rules_origin},
+            {"rules_loaded", rules->rules().size()}, {"store", config.store},
+            {"incidents_restored", restored_count}, {"io_threads", config.io_threads},
+            {"ingest_threads", config.limits.ingest_threads}, {"version", FAULTLINE_VERSION}});
+  rules.reset();  // the pipeline holds the rules; a reload must be able to free them
+
+  shutdown.wait();
+
+  // Drain: stop accepting, answer what is in flight (Pub/Sub redelivers whatever
+  // was not answered), then commit and exit, all within timeouts.drain.
+  const auto deadline = std::chrono::steady_clock::now() +
+                        std::chrono::duration_cast<std::chrono::steady_clock::duration>(config.timeouts.drain);
+  log.info("serve", "draining", {{"connections", server.connections()},
+                                 {"timeout_s", std::chrono::duration_cast<std::chrono::seconds>(config.timeouts.drain).count()}});
+  draining.store(true);
+  server.begin_drain();
+  const bool drained = server.wait_drained(deadline);
+  const bool idle = ingest_pool.wait_idle(deadline) && api_pool.wait_idle(deadline);
+  if (!idle) {
+    // A worker is stuck (a store that does not return): its request was never
+    // answered, so Pub/Sub will redeliver it. Exiting now is the bound we promised.
+    log.error("serve", "forced exit: workers still busy after the drain timeout",
+              {{"ingest_in_flight", ingest_pool.in_flight()}, {"api_in_flight", api_pool.in_flight()}});
+    std::fflush(stderr);
+    std::_Exit(1);
+  }
+  if (!drained) log.warn("serve", "drain timeout: closing the remaining connections", {{"connections", server.connections()}});
+  net::post(server.context(), [&] {
+    signals.cancel();
+    ticker.cancel();
+  });
+  server.stop();
+  ingest_pool.join();
+  api_pool.join();
+
+  int exit_code = 0;
+  try {
+    store_observer.sync(store_observer.sealed());
+  } catch (const StoreError& e) {
+    log.error("store", "final commit failed", {{"error", e.what()}});
+    exit_code = 1;
+  }
+  pipeline.set_observer(nullptr);
+  log.info("serve", "stopped", {{"drained", drained}, {"exit_code", exit_code}});
+  return exit_code;
+}
+
+}  // namespace faultline

@@ -1,0 +1,62 @@
+#include "server/serve_context.h"
+
+#include <chrono>
+
+#include "incidents/store.h"
+
+namespace faultline {
+namespace {
+
+std::string retry_after_seconds(const ServeConfig& config) {
+  auto seconds = std::chrono::ceil<std::chrono::seconds>(config.timeouts.retry_after).count();
+  return std::to_string(seconds < 1 ? 1 : seconds);
+}
+
+}  // namespace
+
+Response overloaded_response(const ServeConfig& config, std::string_view what) {
+  Response response = problem_response(
+      Problem{429, "overloaded", "Too Many Requests",
+              std::string(what) + " queue is full; retry after " + retry_after_seconds(config) + " s."}
+          .with("limit", {{"name", "limits.ingest_queue"}, {"value", config.limits.ingest_queue}}));
+  response.set(http::field::retry_after, retry_after_seconds(config));
+  return response;
+}
+
+Response store_unavailable_response(const ServeConfig& config, std::string_view reason) {
+  Response response = problem_response(
+      Problem{503, "store-unavailable", "Service Unavailable",
+              "The incident store could not commit, so nothing from this request was acknowledged: " +
+                  std::string(reason)});
+  response.set(http::field::retry_after, retry_after_seconds(config));
+  return response;
+}
+
+Response internal_error_response() {
+  return problem_response(Problem{500, "internal", "Internal Server Error",
+                                  "The request could not be handled; the error is in the daemon's log."});
+}
+
+void run_blocking(ServeContext& context, WorkerPool& pool, const CallPtr& call, std::function<Response()> job,
+                  std::function<void(int status)> answered) {
+  auto finish = [call, answered](Response&& response) {
+    int status = response.result_int();
+    call->respond(std::move(response));
+    if (answered) answered(status);
+  };
+  bool admitted = pool.try_submit([&context, call, job = std::move(job), finish] {
+    try {
+      finish(job());
+    } catch (const StoreError& e) {
+      context.metrics.store_commit_failed();
+      context.log.error("store", "commit failed", {{"path", call->path}, {"error", e.what()}});
+      finish(store_unavailable_response(context.config, e.what()));
+    } catch (const std::exception& e) {
+      context.log.error("http", "handler failed", {{"path", call->path}, {"error", e.what()}});
+      finish(internal_error_response());
+    }
+  });
+  if (!admitted) finish(overloaded_response(context.config, &pool == &context.ingest_pool ? "The ingest" : "The API"));
+}
+
+}  // namespace faultline

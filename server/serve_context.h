@@ -1,0 +1,45 @@
+// ServeContext: what the route handlers share, owned by the daemon (serve.cpp)
+// and alive until the server and worker pools have stopped. Plus the helpers
+// every route uses to run blocking work off the I/O threads.
+#pragma once
+
+#include <atomic>
+#include <functional>
+
+#include "incidents/pipeline.h"
+#include "server/config.h"
+#include "server/http_message.h"
+#include "server/log.h"
+#include "server/metrics.h"
+#include "server/rule_reloader.h"
+#include "server/store_observer.h"
+#include "server/worker_pool.h"
+
+namespace faultline {
+
+struct ServeContext {
+  const ServeConfig& config;
+  Pipeline& pipeline;
+  StoreObserver& store;
+  Metrics& metrics;
+  Logger& log;
+  WorkerPool& ingest_pool;  // ingest requests and the pipeline tick
+  WorkerPool& api_pool;     // incident API, reloads: kept apart so on-call is answered under ingest load
+  RuleReloader& reloader;
+  WallClock wall_clock;
+  std::atomic<bool>& draining;
+};
+
+// 429 + Retry-After: the worker pool is full; the client should retry.
+Response overloaded_response(const ServeConfig& config, std::string_view what);
+// 503 + Retry-After: the store could not commit; nothing was acknowledged.
+Response store_unavailable_response(const ServeConfig& config, std::string_view reason);
+Response internal_error_response();
+
+// Runs `job` on `pool` and answers with what it returns. A full pool answers 429;
+// a StoreError 503; any other exception 500 with an error log line. `answered`
+// (may be empty) sees the final status, on whatever thread answered.
+void run_blocking(ServeContext& context, WorkerPool& pool, const CallPtr& call, std::function<Response()> job,
+                  std::function<void(int status)> answered = {});
+
+}  // namespace faultline
