@@ -343,6 +343,7 @@ void HttpServer::Impl::on_accept(beast::error_code ec, tcp::socket socket) {
 }
 
 void HttpServer::Impl::reject(tcp::socket& socket) {
+  if (hooks.connection_rejected) hooks.connection_rejected();
   // One non-blocking write of a canned answer: a full socket buffer on a fresh
   // connection is not worth waiting for, the close says enough.
   std::string response = "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/problem+json\r\n"
@@ -358,7 +359,6 @@ void HttpServer::Impl::reject(tcp::socket& socket) {
   if (!ec) socket.write_some(net::buffer(response), ec);
   socket.shutdown(tcp::socket::shutdown_both, ec);
   socket.close(ec);
-  if (hooks.connection_rejected) hooks.connection_rejected();
 }
 
 void HttpServer::Impl::session_closed(uint64_t id) {

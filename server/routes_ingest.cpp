@@ -190,8 +190,8 @@ void add_endpoint(Router& router, ServeContext& context, std::string_view path, 
     const std::string type = media_type(request);
     if (!accepted_type(endpoint.accepts, type)) {
       context.metrics.ingest_rejected("unsupported_media_type");
-      call->respond(unsupported_media_type(endpoint, type));
       count(415);
+      call->respond(unsupported_media_type(endpoint, type));
       return;
     }
     std::string encoding(request[http::field::content_encoding]);
@@ -199,20 +199,20 @@ void add_endpoint(Router& router, ServeContext& context, std::string_view path, 
     const bool gzipped = encoding == "gzip" || encoding == "x-gzip";
     if (!gzipped && !encoding.empty() && encoding != "identity") {
       context.metrics.ingest_rejected("unsupported_media_type");
+      count(415);
       call->respond(problem_response(Problem{415, "unsupported-encoding", "Unsupported Media Type",
                                              "Content-Encoding " + encoding + " is not supported; use gzip or none."}
                                          .with("accepted", "gzip, identity")));
-      count(415);
       return;
     }
     if (endpoint.accepts == Accepts::raw && call->param("service").value_or("").empty()) {
       context.metrics.ingest_rejected("malformed");
+      count(400);
       call->respond(problem_response(
           Problem{400, "missing-service", "Bad Request",
                   "POST /v1/logs/raw needs ?service=NAME (and optionally revision= and instance=): plain text "
                   "lines do not say which service wrote them."}
               .with("field", "service")));
-      count(400);
       return;
     }
     run_blocking(

@@ -40,9 +40,10 @@ Response internal_error_response() {
 void run_blocking(ServeContext& context, WorkerPool& pool, const CallPtr& call, std::function<Response()> job,
                   std::function<void(int status)> answered) {
   auto finish = [call, answered](Response&& response) {
-    int status = response.result_int();
+    // Counted before answering, so a client that reads /metrics right after its
+    // answer sees its own request.
+    if (answered) answered(response.result_int());
     call->respond(std::move(response));
-    if (answered) answered(status);
   };
   bool admitted = pool.try_submit([&context, call, job = std::move(job), finish] {
     try {

@@ -92,7 +92,7 @@ TEST_CASE("defaults follow DESIGN.md") {
   CHECK(c.correlation.window == 10min);
 }
 
-TEST_CASE("PORT and FAULTLINE_RULES from the environment; flags win") {
+TEST_CASE("PORT and FAULTLINE_RULES from the environment, flags win") {
   ServeEnvironment env = test_env();
   env.port = "9999";
   env.rules = "/env/rules";

@@ -139,7 +139,7 @@ TEST_CASE("keep-alive, 100-continue, limits and handler exceptions") {
 
 TEST_CASE("beyond max_connections a connection gets 503 and is closed") {
   Fixture f;
-  int rejected = 0;
+  std::atomic<int> rejected{0};
   HttpServerHooks hooks;
   hooks.connection_rejected = [&] { ++rejected; };
   HttpServer server(options(1), f.router, f.log, hooks);

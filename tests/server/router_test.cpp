@@ -18,7 +18,7 @@ CallPtr make_call(http::verb method, std::string target, std::shared_ptr<Answer>
 
 }  // namespace
 
-TEST_CASE("routes match literal and {param} segments; 404 and 405 are problems") {
+TEST_CASE("routes match literal and {param} segments, 404 and 405 are problems") {
   Router router;
   std::string seen;
   router.add(http::verb::get, "/api/v1/incidents/{id}", [&](const CallPtr& call) {
@@ -57,7 +57,7 @@ TEST_CASE("targets: percent-decoding and query parameters") {
   CHECK_FALSE(split_target("http://host/x", path, query));
 }
 
-TEST_CASE("a responder answers once; a dropped one answers 500") {
+TEST_CASE("a responder answers once and a dropped one answers 500") {
   int sent = 0;
   int status = 0;
   {

@@ -46,7 +46,7 @@ Event event(std::string source_id) {
 
 }  // namespace
 
-TEST_CASE("sealed batches are committed together; the latest copy wins") {
+TEST_CASE("sealed batches are committed together and the latest copy wins") {
   FakeStore store;
   StoreObserver observer(store, [] { return Timestamp{}; });
   Incident a1 = incident("a", 1), a2 = incident("a", 2);
@@ -80,7 +80,7 @@ TEST_CASE("an unsealed batch is never committed, so ids are never durable withou
   CHECK(store.committed_ids == std::vector<std::string>{"m1"});
 }
 
-TEST_CASE("merged incidents are removed; a failed commit throws and is retried by the next sync") {
+TEST_CASE("merged incidents are removed and a failed commit is retried by the next sync") {
   FakeStore store;
   StoreObserver observer(store, [] { return Timestamp{}; });
   Incident a = incident("a", 1);
