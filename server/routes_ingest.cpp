@@ -41,25 +41,26 @@ bool is_lines_type(std::string_view type) {
          type == "application/json-seq";
 }
 
-// curl --data-binary sends application/x-www-form-urlencoded unless told otherwise,
-// and many shippers say text/plain or octet-stream whatever they send: lenient
-// where real clients are, strict where a type says it is something else entirely.
+// curl -d / --data-binary sends application/x-www-form-urlencoded unless told
+// otherwise, and many shippers say text/plain or octet-stream whatever they send:
+// lenient where real clients are, strict where a type says it is something else
+// entirely (protobuf, multipart, images). The body is parsed for what it is either way.
 bool accepted_type(Accepts accepts, std::string_view type) {
   if (type.empty()) return true;
   const bool generic = type == "text/plain" || type == "application/octet-stream" ||
                        type == "application/x-www-form-urlencoded";
   switch (accepts) {
-    case Accepts::pubsub: return is_json_type(type) || type == "text/plain";
+    case Accepts::pubsub: return is_json_type(type) || generic;
     case Accepts::logs: return is_json_type(type) || is_lines_type(type) || generic;
     case Accepts::raw: return generic || type.starts_with("text/") || is_json_type(type) || is_lines_type(type);
-    case Accepts::loki: return is_json_type(type);
+    case Accepts::loki: return is_json_type(type) || type == "application/x-www-form-urlencoded";
   }
   return false;
 }
 
 std::string_view accepted_list(Accepts accepts) {
   switch (accepts) {
-    case Accepts::pubsub: return "application/json (or none)";
+    case Accepts::pubsub: return "application/json, text/plain, application/octet-stream (or none)";
     case Accepts::logs:
       return "application/json, application/x-ndjson, application/jsonl, text/plain, application/octet-stream (or none)";
     case Accepts::raw: return "text/plain (any text/*), application/octet-stream (or none)";

@@ -44,6 +44,11 @@ void StoreObserver::sync(uint64_t batch) {
     sealed_batches_ = Pending{};
     through = sealed_.load();
   }
+  if (work.empty() && healthy_.load()) {
+    // Nothing changed (a timer tick that flushed no trace): no transaction, no fsync.
+    committed_ = through;
+    return;
+  }
   try {
     for (auto& [id, incident] : work.incidents) {
       if (incident) store_.upsert(*incident);

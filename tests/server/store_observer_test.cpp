@@ -98,3 +98,28 @@ TEST_CASE("merged incidents are removed and a failed commit is retried by the ne
 }
 
 }  // namespace faultline
+
+namespace faultline {
+
+TEST_CASE("a batch that changed nothing costs no transaction, unless a failed one waits") {
+  FakeStore store;
+  StoreObserver observer(store, [] { return Timestamp{}; });
+  observer.on_batch_end();  // a timer tick that flushed nothing
+  observer.sync(observer.sealed());
+  CHECK(store.commits == 0);
+
+  Incident a;
+  a.id = "a";
+  observer.on_change({IncidentChange::Type::opened, "a", ""}, &a);
+  observer.on_batch_end();
+  store.fail = true;
+  CHECK_THROWS_AS(observer.sync(observer.sealed()), StoreError);
+  store.fail = false;
+  observer.on_batch_end();  // the next tick retries the pending write
+  observer.sync(observer.sealed());
+  CHECK(store.commits == 2);
+  CHECK(store.committed.count("a") == 1);
+  CHECK(observer.healthy());
+}
+
+}  // namespace faultline
