@@ -8,7 +8,7 @@ packages=(
   libboost-dev libboost-system-dev libre2-dev nlohmann-json3-dev prometheus-cpp-dev doctest-dev
   libyaml-cpp-dev libsqlite3-dev zlib1g-dev libssl-dev
   # peers for tests and benchmarks
-  ripgrep curl python3 prometheus
+  ripgrep curl python3 prometheus prometheus-alertmanager wrk nginx-light
 )
 
 missing=()

@@ -10,6 +10,11 @@
 namespace faultline {
 namespace {
 
+// Bodies up to this size (a Pub/Sub push is one LogEntry) are parsed and matched
+// on the I/O thread: handing each to a worker costs two context switches, more
+// than the work itself. Larger or gzipped bodies go to the ingest workers.
+constexpr size_t kInlineBody = 64 << 10;
+
 // Bad records listed in one answer; the rest are counted. Enough to fix a
 // shipper's format, small enough that a 100k-line mistake is not echoed back.
 constexpr size_t kMaxListedErrors = 100;
@@ -98,7 +103,17 @@ Response unsupported_media_type(const Endpoint& endpoint, std::string_view type)
                               .with("accepted", accepted_list(endpoint.accepts)));
 }
 
-Response ingest_job(ServeContext& context, const Endpoint& endpoint, const CallPtr& call, bool gzipped) {
+// The answer to an ingest request, and whether it may only be sent once the
+// store has committed (the request brought events, or redelivered records whose
+// first delivery may still be committing).
+struct IngestOutcome {
+  IngestOutcome() = default;
+  IngestOutcome(Response r, bool commit = false) : response(std::move(r)), needs_commit(commit) {}  // NOLINT: errors convert
+  Response response;
+  bool needs_commit = false;
+};
+
+IngestOutcome ingest_body(ServeContext& context, const Endpoint& endpoint, const CallPtr& call, bool gzipped) {
   const ServeConfig& config = context.config;
   std::string& wire = call->request.body();
   std::string inflated;
@@ -172,14 +187,20 @@ Response ingest_job(ServeContext& context, const Endpoint& endpoint, const CallP
 
   IngestSummary summary = context.pipeline.ingest(std::move(parsed.records));
   if (summary.undecided) context.metrics.match_undecided(summary.undecided);
-  context.store.sync(context.store.sealed());
 
   nlohmann::json out = {{"accepted", summary.accepted},
                         {"matched", summary.matched},
                         {"duplicates", summary.duplicates},
                         {"rejected", error_list(parsed.errors)}};
   if (parsed.errors.size() > kMaxListedErrors) out["rejected_total"] = parsed.errors.size();
-  return json_response(http::status::ok, out);
+  const bool needs_commit = summary.matched > 0 || summary.duplicates > 0 || !summary.changes.empty();
+  return {json_response(http::status::ok, out), needs_commit};
+}
+
+Response ingest_and_commit(ServeContext& context, const Endpoint& endpoint, const CallPtr& call, bool gzipped) {
+  IngestOutcome outcome = ingest_body(context, endpoint, call, gzipped);
+  if (outcome.needs_commit) context.store.sync(context.store.sealed());
+  return std::move(outcome.response);
 }
 
 void add_endpoint(Router& router, ServeContext& context, std::string_view path, Endpoint endpoint) {
@@ -216,14 +237,41 @@ void add_endpoint(Router& router, ServeContext& context, std::string_view path, 
               .with("field", "service")));
       return;
     }
+    auto answered = [&context, count](int status) {
+      if (status == 429) context.metrics.ingest_rejected("overloaded");
+      if (status == 503) context.metrics.ingest_rejected("store_unavailable");
+      count(status);
+    };
+    if (gzipped || request.body().size() > kInlineBody) {
+      run_blocking(
+          context, context.ingest_pool, call,
+          [&context, endpoint, call, gzipped] { return ingest_and_commit(context, endpoint, call, gzipped); },
+          answered);
+      return;
+    }
+    IngestOutcome outcome;
+    try {
+      outcome = ingest_body(context, endpoint, call, false);
+    } catch (const std::exception& e) {
+      context.log.error("http", "handler failed", {{"path", call->path}, {"error", e.what()}});
+      outcome.response = internal_error_response();
+    }
+    if (!outcome.needs_commit) {
+      answered(outcome.response.result_int());
+      call->respond(std::move(outcome.response));
+      return;
+    }
+    // The records are already in the pipeline: a full pool must not turn this
+    // into a 429 (the retry would be a duplicate answered before the commit), so
+    // the commit then runs here.
+    auto response = std::make_shared<Response>(std::move(outcome.response));
     run_blocking(
         context, context.ingest_pool, call,
-        [&context, endpoint, call, gzipped] { return ingest_job(context, endpoint, call, gzipped); },
-        [&context, count](int status) {
-          if (status == 429) context.metrics.ingest_rejected("overloaded");
-          if (status == 503) context.metrics.ingest_rejected("store_unavailable");
-          count(status);
-        });
+        [&context, response] {
+          context.store.sync(context.store.sealed());
+          return std::move(*response);
+        },
+        answered, WhenFull::run_here);
   });
 }
 

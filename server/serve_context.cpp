@@ -38,14 +38,14 @@ Response internal_error_response() {
 }
 
 void run_blocking(ServeContext& context, WorkerPool& pool, const CallPtr& call, std::function<Response()> job,
-                  std::function<void(int status)> answered) {
+                  std::function<void(int status)> answered, WhenFull when_full) {
   auto finish = [call, answered](Response&& response) {
     // Counted before answering, so a client that reads /metrics right after its
     // answer sees its own request.
     if (answered) answered(response.result_int());
     call->respond(std::move(response));
   };
-  bool admitted = pool.try_submit([&context, call, job = std::move(job), finish] {
+  auto run = [&context, call, job = std::move(job), finish] {
     try {
       finish(job());
     } catch (const StoreError& e) {
@@ -56,8 +56,13 @@ void run_blocking(ServeContext& context, WorkerPool& pool, const CallPtr& call, 
       context.log.error("http", "handler failed", {{"path", call->path}, {"error", e.what()}});
       finish(internal_error_response());
     }
-  });
-  if (!admitted) finish(overloaded_response(context.config, &pool == &context.ingest_pool ? "The ingest" : "The API"));
+  };
+  if (pool.try_submit(run)) return;
+  if (when_full == WhenFull::run_here) {
+    run();
+    return;
+  }
+  finish(overloaded_response(context.config, &pool == &context.ingest_pool ? "The ingest" : "The API"));
 }
 
 }  // namespace faultline

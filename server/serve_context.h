@@ -36,10 +36,13 @@ Response overloaded_response(const ServeConfig& config, std::string_view what);
 Response store_unavailable_response(const ServeConfig& config, std::string_view reason);
 Response internal_error_response();
 
-// Runs `job` on `pool` and answers with what it returns. A full pool answers 429;
+enum class WhenFull { refuse, run_here };
+
+// Runs `job` on `pool` and answers with what it returns. A full pool answers 429
+// (or, with WhenFull::run_here, runs the job on the calling thread);
 // a StoreError 503; any other exception 500 with an error log line. `answered`
 // (may be empty) sees the final status, on whatever thread answered.
 void run_blocking(ServeContext& context, WorkerPool& pool, const CallPtr& call, std::function<Response()> job,
-                  std::function<void(int status)> answered = {});
+                  std::function<void(int status)> answered = {}, WhenFull when_full = WhenFull::refuse);
 
 }  // namespace faultline
