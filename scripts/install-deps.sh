@@ -9,6 +9,8 @@ packages=(
   libyaml-cpp-dev libsqlite3-dev zlib1g-dev libssl-dev
   # peers for tests and benchmarks
   ripgrep curl python3 prometheus prometheus-alertmanager wrk nginx-light
+  # deploy/ checks: YAML manifests, shell scripts
+  python3-yaml shellcheck
 )
 
 missing=()
