@@ -114,6 +114,31 @@ def install_deps_packages(path):
 
 # ---------------------------------------------------------------- processes
 
+def _die_with_parent():
+    # Backstop for a test killed by its runner's timeout: the kernel sends the
+    # child SIGTERM when this process dies, so no daemon outlives the test.
+    import ctypes
+    PR_SET_PDEATHSIG = 1
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+def spawn(argv, log_path, **kwargs):
+    """Popen with output to log_path, ended with this process if it dies."""
+    log = open(log_path, "ab")
+    try:
+        return subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, preexec_fn=_die_with_parent, **kwargs)
+    finally:
+        log.close()
+
+
+def stop_on_signals():
+    """SIGTERM/SIGINT/SIGHUP raise SystemExit, so `finally` blocks stop the children (a trap on exit)."""
+    def handler(signum, _frame):
+        raise SystemExit(128 + signum)
+    for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(sig, handler)
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -166,8 +191,7 @@ class Daemon:
         self.port = None
 
     def __enter__(self):
-        self.log = open(self.log_path, "wb")
-        self.process = subprocess.Popen(self.argv, stdout=self.log, stderr=subprocess.STDOUT)
+        self.process = spawn(self.argv, self.log_path)
 
         def port():
             if self.process.poll() is not None:
@@ -186,7 +210,6 @@ class Daemon:
     def __exit__(self, *exc):
         if self.process:
             stop_pid(self.process)
-        self.log.close()
         self.dir.cleanup()
 
     def log_text(self):
