@@ -261,3 +261,57 @@ def main_args(count, usage):
         print(f"usage: {sys.argv[0]} {usage}", file=sys.stderr)
         sys.exit(2)
     return sys.argv[1:]
+
+
+# ---------------------------------------------------------------- metric names
+
+def exercised_metrics(binary, source_dir):
+    """(families, sample names) that a running daemon exposes once every series
+    family has a value: the seed scenario ingested, a malformed record rejected,
+    the incident acknowledged and resolved. Families with labels appear in
+    /metrics only after their first series, hence the exercise."""
+    seed = os.path.join(shared_dir(source_dir), "corpus", "failures", "01_seed_netra_monitoring_cascade.ndjson")
+    with Daemon(binary, os.path.join(source_dir, "rules", "packs")) as daemon:
+        with open(seed, "rb") as f:
+            status, body, _ = daemon.post("/v1/logs", f.read(), "application/x-ndjson")
+        if status != 200:
+            raise CheckFailed(f"POST /v1/logs answered {status}: {body[:300]!r}")
+        daemon.post("/v1/logs", '{"time": "2025-09-16T00:00:00Z", "message": "ok"}\n{"broken', "application/x-ndjson")
+        status, body, _ = daemon.get("/api/v1/incidents")
+        incidents = json.loads(body)["incidents"]
+        if not incidents:
+            raise CheckFailed("the seed scenario opened no incident")
+        for action in ("ack", "resolve"):
+            status, body, _ = daemon.post(f"/api/v1/incidents/{incidents[0]['id']}/{action}", '{"by": "test"}')
+            if status != 200:
+                raise CheckFailed(f"POST .../{action} answered {status}: {body[:300]!r}")
+        return metric_families(daemon.metrics())
+
+
+_PROMQL_WORDS = {"by", "without", "on", "ignoring", "group_left", "group_right", "bool", "and", "or", "unless",
+                 "offset", "inf", "nan", "atan2"}
+
+
+def promql_metric_names(expr):
+    """Metric names a PromQL expression selects (a small tokenizer, enough for our expressions):
+    strings, label matchers, ranges and grouping label lists are removed, then every
+    identifier that is not a function, keyword or $variable is a metric name."""
+    text = re.sub(r'"(?:[^"\\]|\\.)*"', '""', expr)
+    text = re.sub(r"\{[^{}]*\}", " ", text)
+    text = re.sub(r"\[[^\]]*\]", " ", text)
+    text = re.sub(r"\b(by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)", " ", text)
+    names = set()
+    for m in re.finditer(r"(?<![\w$.:])[A-Za-z_:][\w:]*", text):
+        word = m.group(0)
+        following = text[m.end():].lstrip()
+        if word.lower() in _PROMQL_WORDS or following.startswith("("):
+            continue
+        names.add(word)
+    return names
+
+
+def design_metric_names(shared):
+    """The metric names of DESIGN.md's "Metrics" section."""
+    text = open(os.path.join(shared, "DESIGN.md")).read()
+    section = text.split("## Metrics", 1)[1].split("\n## ", 1)[0]
+    return set(re.findall(r"`(faultline_[a-z_]+)", section))
