@@ -271,12 +271,25 @@ def exercised_metrics(binary, source_dir):
     the incident acknowledged and resolved. Families with labels appear in
     /metrics only after their first series, hence the exercise."""
     seed = os.path.join(shared_dir(source_dir), "corpus", "failures", "01_seed_netra_monitoring_cascade.ndjson")
-    with Daemon(binary, os.path.join(source_dir, "rules", "packs")) as daemon:
+    # One service label value, so a second service is folded into "_other" and
+    # the label cap's own counter appears too.
+    config = tempfile.NamedTemporaryFile("w", suffix=".yaml", prefix="faultline-config-", delete=False)
+    config.write("limits:\n  max_service_labels: 1\n")
+    config.close()
+    try:
+        return _exercise(binary, source_dir, seed, config.name)
+    finally:
+        os.unlink(config.name)
+
+
+def _exercise(binary, source_dir, seed, config):
+    with Daemon(binary, os.path.join(source_dir, "rules", "packs"), ["--config", config]) as daemon:
         with open(seed, "rb") as f:
             status, body, _ = daemon.post("/v1/logs", f.read(), "application/x-ndjson")
         if status != 200:
             raise CheckFailed(f"POST /v1/logs answered {status}: {body[:300]!r}")
         daemon.post("/v1/logs", '{"time": "2025-09-16T00:00:00Z", "message": "ok"}\n{"broken', "application/x-ndjson")
+        daemon.post("/v1/logs/raw?service=second-service", "Container called exit(1).\n", "text/plain")
         status, body, _ = daemon.get("/api/v1/incidents")
         incidents = json.loads(body)["incidents"]
         if not incidents:
