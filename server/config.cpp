@@ -12,6 +12,7 @@
 #include <boost/asio/ip/address.hpp>
 #include <yaml-cpp/yaml.h>
 
+#include "server/http_client.h"
 #include "server/rules_path.h"
 
 namespace faultline {
@@ -81,8 +82,9 @@ const std::vector<Setting>& settings() {
        [](ServeConfig& c, std::string_view v) { c.io_threads = static_cast<unsigned>(require_count(v, 1, 1024)); }},
       {"alertmanager", "--alertmanager", true,
        [](ServeConfig& c, std::string_view v) {
-         if (!(v.starts_with("http://") || v.starts_with("https://")) || v.size() <= 8)
-           throw BadValue{"an http:// or https:// URL of an Alertmanager", std::string(v)};
+         std::string error;
+         if (!parse_http_url(v, error))
+           throw BadValue{"an Alertmanager URL like http://alertmanager:9093 (" + error + ")", std::string(v)};
          c.alertmanager.emplace_back(v);
        }},
       {"port_file", "--port-file", false, [](ServeConfig& c, std::string_view v) { c.port_file = require_text(v); }},
@@ -123,6 +125,26 @@ const std::vector<Setting>& settings() {
          c.timeouts.retry_after = d;
        }},
 
+      {"alerts.resend_interval", "", false,
+       [](ServeConfig& c, std::string_view v) {
+         auto d = require_duration(v);
+         if (d < 1s || d > 1h) throw BadValue{"a duration between 1s and 1h (below Alertmanager's resolve_timeout)", std::string(v)};
+         c.alerts.resend_interval = d;
+       }},
+      {"alerts.group_wait", "", false,
+       [](ServeConfig& c, std::string_view v) { c.alerts.group_wait = require_duration(v, true); }},
+      {"alerts.timeout", "", false, [](ServeConfig& c, std::string_view v) { c.alerts.timeout = require_duration(v); }},
+      {"alerts.max_pending_resolved", "", false,
+       [](ServeConfig& c, std::string_view v) { c.alerts.max_pending_resolved = require_count(v, 1, 10'000'000); }},
+      {"alerts.external_url", "", false,
+       [](ServeConfig& c, std::string_view v) {
+         if (!(v.starts_with("http://") || v.starts_with("https://")))
+           throw BadValue{"the URL on-call uses to reach this daemon, e.g. https://faultline.example.com", std::string(v)};
+         c.alerts.external_url = std::string(v);
+         while (c.alerts.external_url.ends_with('/')) c.alerts.external_url.pop_back();
+       }},
+      {"alerts.runbook_url", "", false, [](ServeConfig& c, std::string_view v) { c.alerts.runbook_url = require_text(v); }},
+
       {"correlation.window", "", false,
        [](ServeConfig& c, std::string_view v) { c.correlation.window = require_duration(v); }},
       {"correlation.crash_loop_exits", "", false,
@@ -161,7 +183,7 @@ const Setting* find_flag(std::string_view flag) {
 }
 
 bool is_section(std::string_view key) {
-  return key == "limits" || key == "timeouts" || key == "correlation" || key == "multiline";
+  return key == "limits" || key == "timeouts" || key == "alerts" || key == "correlation" || key == "multiline";
 }
 
 // The keys valid under `prefix` ("" for the top level), for "unknown setting" messages.
@@ -172,7 +194,7 @@ std::string known_keys(std::string_view prefix) {
     out += name;
   };
   if (prefix.empty()) {
-    for (std::string_view section : {"limits", "timeouts", "correlation", "multiline"}) add(section);
+    for (std::string_view section : {"limits", "timeouts", "alerts", "correlation", "multiline"}) add(section);
     for (const Setting& s : settings())
       if (s.key.find('.') == std::string_view::npos) add(s.key);
   } else {
@@ -461,7 +483,8 @@ Options (each is also a key of the --config file, '-' written '_'):
                          (default: $FAULTLINE_RULES, else the bundled pack)
   --store PATH           SQLite incident store (created when missing)
   --config FILE          YAML configuration; flags override it
-  --alertmanager URL     Alertmanager to notify (repeatable)
+  --alertmanager URL     Alertmanager to push one alert per incident to, e.g.
+                         http://127.0.0.1:9093 (repeatable; none: no alerts)
   --log-level LEVEL      debug, info (default), warn or error
   --io-threads N         HTTP I/O threads (default: number of cores)
   --port-file PATH       write the bound port there once listening
@@ -472,6 +495,8 @@ Config file sections (sizes like 10MiB, durations like 30s):
                max_line (1MiB), max_records (100000), max_connections (1024),
                max_service_labels (200), ingest_queue (256), ingest_threads (cores, at least 2)
   timeouts:    header (10s), idle (60s), request (30s), drain (20s), retry_after (1s)
+  alerts:      resend_interval (1m), group_wait (5s), timeout (10s), max_pending_resolved (10000),
+               external_url (http://<listen>), runbook_url ("{rule}" is the root-cause rule)
   correlation: window (10m), crash_loop_exits (3), resolve_quiet (5m),
                max_incidents (10000), dedup_horizon (1h), dedup_max_entries (1000000)
   multiline:   max_lines (1000), max_bytes (256KiB), flush_after (2s)

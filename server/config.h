@@ -2,8 +2,8 @@
 // defaults, read from an optional YAML file (--config) and then flags, which win.
 //
 // Every flag is also a config key (the flag's name with '-' → '_'); keys not
-// reachable by a flag live in sections: limits.*, timeouts.*, correlation.*,
-// multiline.*. Sizes are written 10MiB / 512KiB / 64KB / plain bytes; durations
+// reachable by a flag live in sections: limits.*, timeouts.*, alerts.*,
+// correlation.*, multiline.*. Sizes are written 10MiB / 512KiB / 64KB / plain bytes; durations
 // 500ms / 30s / 5m / 1h / 7d (or combinations like 1h30m).
 //
 // Bad configuration is fatal: load_serve_config throws ConfigError whose message
@@ -52,6 +52,15 @@ struct ServeTimeouts {
   std::chrono::nanoseconds retry_after = std::chrono::seconds(1);  // Retry-After on 429/503
 };
 
+struct ServeAlerts {
+  std::chrono::nanoseconds resend_interval = std::chrono::minutes(1);  // < Alertmanager's resolve_timeout (5m)
+  std::chrono::nanoseconds group_wait = std::chrono::seconds(5);       // a new incident's first send waits this
+  std::chrono::nanoseconds timeout = std::chrono::seconds(10);         // one POST to one Alertmanager
+  size_t max_pending_resolved = 10000;  // resolved alerts awaiting delivery; beyond, the oldest are dropped
+  std::string external_url;             // base URL of this daemon in alerts; default http://<listen address>
+  std::string runbook_url;              // "{rule}" becomes the root-cause rule id
+};
+
 struct ServeConfig {
   std::string listen = "127.0.0.1:8080";  // as written; host and port below
   std::string host = "127.0.0.1";
@@ -61,11 +70,12 @@ struct ServeConfig {
   std::string store = "./var/faultline.db";
   LogLevel log_level = LogLevel::info;
   unsigned io_threads = 0;                  // 0 is resolved to the hardware's cores
-  std::vector<std::string> alertmanager;    // Alertmanager base URLs (alerting reads them)
+  std::vector<std::string> alertmanager;    // Alertmanager base URLs, http://host:port[/prefix]
   std::string port_file;                    // when set, the bound port is written there
   std::string config_file;                  // the --config file, "" when none
   ServeLimits limits;
   ServeTimeouts timeouts;
+  ServeAlerts alerts;
   CorrelatorConfig correlation;
   MultilineOptions multiline;
   std::chrono::nanoseconds dedup_horizon = std::chrono::hours(1);

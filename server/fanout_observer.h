@@ -1,11 +1,10 @@
 // FanoutObserver: the pipeline takes one observer; this one passes every call on
-// to several (the store and the metrics), in the order given. Every observer
+// to several (metrics, the store, alerts), in the order given. Every observer
 // sees on_batch_end even when an earlier one threw; the first exception is then
 // rethrown, so a failure still fails the pipeline call.
 #pragma once
 
 #include <exception>
-#include <initializer_list>
 #include <vector>
 
 #include "incidents/pipeline.h"
@@ -14,7 +13,7 @@ namespace faultline {
 
 class FanoutObserver final : public PipelineObserver {
  public:
-  FanoutObserver(std::initializer_list<PipelineObserver*> observers) : observers_(observers) {}
+  explicit FanoutObserver(std::vector<PipelineObserver*> observers) : observers_(std::move(observers)) {}
 
   void on_event(const Event& event) override {
     for (PipelineObserver* o : observers_) o->on_event(event);

@@ -131,8 +131,7 @@ Metrics::Metrics(MetricsOptions options)
       .Add({{"version", options_.version}})
       .Set(1);
   // Present from the start, so rate() and alerts on failures work before the first alert.
-  alerts_.Add({{"result", "success"}});
-  alerts_.Add({{"result", "failure"}});
+  for (const char* result : {"sent", "failed", "dropped"}) alerts_.Add({{"result", result}});
   reload_successful_.Set(1);
 }
 
@@ -160,7 +159,9 @@ void Metrics::connections_changed(long delta) { connections_.Increment(static_ca
 void Metrics::rules_loaded(size_t count) { rules_loaded_.Set(static_cast<double>(count)); }
 void Metrics::reload_result(bool successful) { reload_successful_.Set(successful ? 1 : 0); }
 void Metrics::store_commit_failed() { store_failures_.Increment(); }
-void Metrics::alert_sent(bool success) { alerts_.Add({{"result", success ? "success" : "failure"}}).Increment(); }
+void Metrics::alerts_sent(std::string_view result, uint64_t alerts) {
+  alerts_.Add({{"result", std::string(result)}}).Increment(static_cast<double>(alerts));
+}
 
 uint64_t Metrics::rule_matches(std::string_view rule) const {
   std::lock_guard lock(rules_mutex_);

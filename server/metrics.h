@@ -65,7 +65,8 @@ class Metrics final : public PipelineObserver {
   void rules_loaded(size_t count);
   void reload_result(bool successful);
   void store_commit_failed();
-  void alert_sent(bool success);
+  // result: sent, failed (a POST failed; retried), dropped (given up).
+  void alerts_sent(std::string_view result, uint64_t alerts);
 
   // Matches of one rule since start (GET /api/v1/rules).
   uint64_t rule_matches(std::string_view rule) const;

@@ -16,6 +16,7 @@
 #include "incidents/pipeline.h"
 #include "incidents/sqlite_store.h"
 #include "rules/rule_set.h"
+#include "server/alert_notifier.h"
 #include "server/config.h"
 #include "server/fanout_observer.h"
 #include "server/http_server.h"
@@ -50,6 +51,24 @@ int config_error(const std::string& message) {
 
 Timestamp wall_now() {
   return Timestamp{std::chrono::time_point_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now())};
+}
+
+std::unique_ptr<AlertNotifier> make_alert_notifier(const ServeConfig& config, Metrics& metrics, Logger& log,
+                                                   WallClock wall_clock) {
+  AlertNotifierOptions options;
+  for (const std::string& text : config.alertmanager) {
+    std::string error;
+    options.alertmanagers.push_back(*parse_http_url(text, error));  // validated with the config
+  }
+  options.links = {config.alerts.external_url, config.alerts.runbook_url};
+  options.resend_interval = config.alerts.resend_interval;
+  options.group_wait = config.alerts.group_wait;
+  options.timeout = config.alerts.timeout;
+  options.max_pending_resolved = config.alerts.max_pending_resolved;
+  return std::make_unique<AlertNotifier>(
+      options, http_alert_transport(options.timeout),
+      [&metrics](std::string_view result, size_t alerts) { metrics.alerts_sent(result, alerts); }, log,
+      std::move(wall_clock));
 }
 
 bool write_port_file(const std::string& path, uint16_t port, std::string& error) {
@@ -143,10 +162,17 @@ int run_serve(const std::vector<std::string>& args) {
   metrics.seed(restored);
   metrics.rules_loaded(rules->rules().size());
   const size_t restored_count = restored.size();
+  std::unique_ptr<AlertNotifier> alerts;
+  if (!config.alertmanager.empty()) {
+    alerts = make_alert_notifier(config, metrics, log, wall_now);
+    alerts->seed(restored);
+  }
   pipeline.restore(std::move(restored), seen_ids);
 
   StoreObserver store_observer(*store, wall_now);
-  FanoutObserver observers{&metrics, &store_observer};
+  std::vector<PipelineObserver*> observer_list{&metrics, &store_observer};
+  if (alerts) observer_list.push_back(alerts.get());
+  FanoutObserver observers(std::move(observer_list));
   pipeline.set_observer(&observers);
 
   WorkerPool ingest_pool("ingest", config.limits.ingest_threads, config.limits.ingest_queue, log);
@@ -231,12 +257,17 @@ int run_serve(const std::vector<std::string>& args) {
   ticker.expires_after(kTickInterval);
   ticker.async_wait(on_tick);
 
+  if (alerts) {
+    alerts->set_external_url_default("http://" + address);
+    alerts->start();
+  }
   server.start();
   log.info("serve", "listening",
            {{"addr", address}, {"rules", config.rules}, {"rules_from", config.rules_origin},
             {"rules_loaded", rules->rules().size()}, {"store", config.store},
             {"incidents_restored", restored_count}, {"io_threads", config.io_threads},
-            {"ingest_threads", config.limits.ingest_threads}, {"version", FAULTLINE_VERSION}});
+            {"ingest_threads", config.limits.ingest_threads}, {"alertmanagers", config.alertmanager.size()},
+            {"version", FAULTLINE_VERSION}});
   rules.reset();  // the pipeline holds the rules; a reload must be able to free them
 
   shutdown.wait();
@@ -275,6 +306,7 @@ int run_serve(const std::vector<std::string>& args) {
     log.error("store", "final commit failed", {{"error", e.what()}});
     exit_code = 1;
   }
+  if (alerts) alerts->stop();  // one last push of what Alertmanager has not heard
   pipeline.set_observer(nullptr);
   log.info("serve", "stopped", {{"drained", drained}, {"exit_code", exit_code}});
   return exit_code;

@@ -124,6 +124,9 @@ correlation:
   crash_loop_exits: 4
 multiline:
   flush_after: 3s
+alerts:
+  resend_interval: 2m
+  external_url: https://faultline.example.com/
 )");
   auto c = load_serve_config({"--config", dir.file("f.yaml"), "--io-threads", "3"}, test_env()).config;
   CHECK(c.port == 7000);
@@ -136,6 +139,8 @@ multiline:
   CHECK(c.correlation.window == 15min);
   CHECK(c.correlation.crash_loop_exits == 4);
   CHECK(c.multiline.flush_after == 3s);
+  CHECK(c.alerts.resend_interval == 2min);
+  CHECK(c.alerts.external_url == "https://faultline.example.com");
   CHECK(c.io_threads == 3);
   c = load_serve_config({"--config", dir.file("f.yaml"), "--listen", "127.0.0.1:1", "--alertmanager", "http://x:1"},
                         test_env()).config;
@@ -160,7 +165,14 @@ TEST_CASE("bad configuration names the setting, once") {
   CHECK(error_of({"--config", dir.file("missing.yaml")}).find("cannot read") != std::string::npos);
   CHECK(error_of({"--log-level", "loud"}) == "flag --log-level: expected one of debug, info, warn, error, got 'loud'");
   CHECK(error_of({"--io-threads", "0"}).starts_with("flag --io-threads: expected a whole number of at least 1"));
-  CHECK(error_of({"--alertmanager", "am:9093"}).starts_with("flag --alertmanager: expected an http:// or https:// URL"));
+  CHECK(error_of({"--alertmanager", "am:9093"}) ==
+        "flag --alertmanager: expected an Alertmanager URL like http://alertmanager:9093 (expected an http:// URL), "
+        "got 'am:9093'");
+  CHECK(error_of({"--alertmanager", "https://am:9093"}).find("https:// is not supported") != std::string::npos);
+  testing::write_text(file, "alerts:\n  resend_interval: 2h\n");
+  CHECK(error_of({"--config", file}) == "config " + file +
+                                            ": alerts.resend_interval: expected a duration between 1s and 1h (below "
+                                            "Alertmanager's resolve_timeout), got '2h'");
   CHECK(error_of({"--bogus"}) == "unknown flag --bogus (see 'faultline serve --help')");
   CHECK(error_of({"--store"}) == "flag --store: expects a value");
   CHECK(error_of({"--store", "a", "--store", "b"}) == "flag --store: given twice");

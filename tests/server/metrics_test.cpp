@@ -45,7 +45,7 @@ TEST_CASE("incident changes drive counters, the open gauge and crash-loop transi
   CHECK(has(text, R"(faultline_crash_loops_total{service="svc"} 1)"));
   CHECK(has(text, R"(faultline_incidents_open{service="svc",severity="critical"} 1)"));
   CHECK(has(text, R"(faultline_build_info{version="1.2.3"} 1)"));
-  CHECK(has(text, R"(faultline_alerts_sent_total{result="failure"} 0)"));
+  CHECK(has(text, R"(faultline_alerts_sent_total{result="failed"} 0)"));
 
   a.state = IncidentState::resolved;
   a.resolved_by = "auto";
