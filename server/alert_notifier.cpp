@@ -17,7 +17,7 @@ std::chrono::nanoseconds backoff(int failures, std::chrono::nanoseconds cap) {
 
 AlertTransport http_alert_transport(std::chrono::nanoseconds timeout) {
   return [timeout](const HttpUrl& alertmanager, const std::string& body) {
-    return http_post(alertmanager, "/api/v2/alerts", body, "application/json", timeout);
+    return http_post(alertmanager, "/api/v2/alerts", body, "application/json", HttpClientOptions{timeout});
   };
 }
 

@@ -57,6 +57,16 @@ std::string require_text(std::string_view text) {
   return std::string(text);
 }
 
+// A shared secret: long enough not to be guessed, and only characters that
+// survive a header and a query string. The value never appears in a message.
+std::string require_token(std::string_view text) {
+  const bool printable = std::all_of(text.begin(), text.end(), [](char c) { return c > ' ' && c < 127 && c != '&' && c != '#'; });
+  if (text.size() < 16 || !printable)
+    throw BadValue{"a token of at least 16 printable characters without spaces, '&' or '#'",
+                   "(hidden, " + std::to_string(text.size()) + " characters)"};
+  return std::string(text);
+}
+
 struct Setting {
   std::string_view key;   // config key, dotted for sections
   std::string_view flag;  // "" when the setting has no flag
@@ -86,6 +96,11 @@ const std::vector<Setting>& settings() {
          if (!parse_http_url(v, error))
            throw BadValue{"an Alertmanager URL like http://alertmanager:9093 (" + error + ")", std::string(v)};
          c.alertmanager.emplace_back(v);
+       }},
+      {"insecure", "--insecure", false,
+       [](ServeConfig& c, std::string_view v) {
+         if (v != "true" && v != "false") throw BadValue{"true or false", std::string(v)};
+         c.auth.insecure = v == "true";
        }},
       {"port_file", "--port-file", false, [](ServeConfig& c, std::string_view v) { c.port_file = require_text(v); }},
 
@@ -145,6 +160,33 @@ const std::vector<Setting>& settings() {
        }},
       {"alerts.runbook_url", "", false, [](ServeConfig& c, std::string_view v) { c.alerts.runbook_url = require_text(v); }},
 
+      {"auth.ingest_tokens", "", true,
+       [](ServeConfig& c, std::string_view v) { c.auth.ingest_tokens.push_back(require_token(v)); }},
+      {"auth.read_tokens", "", true,
+       [](ServeConfig& c, std::string_view v) { c.auth.read_tokens.push_back(require_token(v)); }},
+      {"auth.write_tokens", "", true,
+       [](ServeConfig& c, std::string_view v) { c.auth.write_tokens.push_back(require_token(v)); }},
+      {"auth.oidc_audience", "", false, [](ServeConfig& c, std::string_view v) { c.auth.oidc_audience = require_text(v); }},
+      {"auth.oidc_emails", "", true,
+       [](ServeConfig& c, std::string_view v) { c.auth.oidc_emails.push_back(require_text(v)); }},
+      {"auth.oidc_issuers", "", true,
+       [](ServeConfig& c, std::string_view v) { c.auth.oidc_issuers.push_back(require_text(v)); }},
+      {"auth.oidc_jwks_file", "", false,
+       [](ServeConfig& c, std::string_view v) { c.auth.oidc_jwks_file = require_text(v); }},
+      {"auth.oidc_jwks_url", "", false,
+       [](ServeConfig& c, std::string_view v) {
+         std::string error;
+         if (!parse_http_url(v, error)) throw BadValue{"the JWKS URL, e.g. https://www.googleapis.com/oauth2/v3/certs (" + error + ")", std::string(v)};
+         c.auth.oidc_jwks_url = std::string(v);
+       }},
+      {"auth.oidc_ca_file", "", false, [](ServeConfig& c, std::string_view v) { c.auth.oidc_ca_file = require_text(v); }},
+      {"auth.clock_skew", "", false,
+       [](ServeConfig& c, std::string_view v) {
+         c.auth.clock_skew = std::chrono::duration_cast<std::chrono::seconds>(require_duration(v, true));
+       }},
+      {"auth.jwks_refresh", "", false,
+       [](ServeConfig& c, std::string_view v) { c.auth.jwks_refresh = require_duration(v); }},
+
       {"correlation.window", "", false,
        [](ServeConfig& c, std::string_view v) { c.correlation.window = require_duration(v); }},
       {"correlation.crash_loop_exits", "", false,
@@ -183,7 +225,8 @@ const Setting* find_flag(std::string_view flag) {
 }
 
 bool is_section(std::string_view key) {
-  return key == "limits" || key == "timeouts" || key == "alerts" || key == "correlation" || key == "multiline";
+  return key == "limits" || key == "timeouts" || key == "alerts" || key == "auth" || key == "correlation" ||
+         key == "multiline";
 }
 
 // The keys valid under `prefix` ("" for the top level), for "unknown setting" messages.
@@ -194,7 +237,7 @@ std::string known_keys(std::string_view prefix) {
     out += name;
   };
   if (prefix.empty()) {
-    for (std::string_view section : {"limits", "timeouts", "alerts", "correlation", "multiline"}) add(section);
+    for (std::string_view section : {"limits", "timeouts", "alerts", "auth", "correlation", "multiline"}) add(section);
     for (const Setting& s : settings())
       if (s.key.find('.') == std::string_view::npos) add(s.key);
   } else {
@@ -374,6 +417,9 @@ ServeEnvironment process_environment() {
   ServeEnvironment env;
   if (const char* port = std::getenv("PORT"); port && *port) env.port = port;
   if (const char* rules = std::getenv("FAULTLINE_RULES"); rules && *rules) env.rules = rules;
+  if (const char* t = std::getenv("FAULTLINE_INGEST_TOKENS"); t && *t) env.ingest_tokens = t;
+  if (const char* t = std::getenv("FAULTLINE_READ_TOKENS"); t && *t) env.read_tokens = t;
+  if (const char* t = std::getenv("FAULTLINE_WRITE_TOKENS"); t && *t) env.write_tokens = t;
   env.default_rules = default_rules_path();
   env.hardware_threads = std::max(1u, std::thread::hardware_concurrency());
   return env;
@@ -402,6 +448,7 @@ ServeCommandLine load_serve_config(const std::vector<std::string>& args, const S
       if (name.starts_with("-")) throw ConfigError("unknown flag " + name + " (see 'faultline serve --help')");
       throw ConfigError("unexpected argument " + quote(name) + " (serve takes only flags; see 'faultline serve --help')");
     }
+    if (!value && name == "--insecure") value = "true";  // a switch: --insecure alone
     if (!value) {
       if (i + 1 >= args.size()) throw ConfigError("flag " + name + ": expects a value");
       value = args[++i];
@@ -461,6 +508,32 @@ ServeCommandLine load_serve_config(const std::vector<std::string>& args, const S
     config.rules_origin = "default";
   }
 
+  auto add_tokens = [](const std::optional<std::string>& list, std::vector<std::string>& into, const char* name) {
+    if (!list) return;
+    std::string_view rest = *list;
+    while (!rest.empty()) {
+      const size_t comma = rest.find(',');
+      std::string_view token = rest.substr(0, comma);
+      rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
+      while (!token.empty() && token.front() == ' ') token.remove_prefix(1);
+      while (!token.empty() && token.back() == ' ') token.remove_suffix(1);
+      if (token.empty()) continue;
+      try {
+        into.push_back(require_token(token));
+      } catch (const BadValue& bad) {
+        throw ConfigError(std::string("environment ") + name + ": expected " + bad.expected);  // no token in the message
+      }
+    }
+  };
+  add_tokens(env.ingest_tokens, config.auth.ingest_tokens, "FAULTLINE_INGEST_TOKENS");
+  add_tokens(env.read_tokens, config.auth.read_tokens, "FAULTLINE_READ_TOKENS");
+  add_tokens(env.write_tokens, config.auth.write_tokens, "FAULTLINE_WRITE_TOKENS");
+  if (!config.auth.oidc_audience.empty() && config.auth.oidc_jwks_file.empty() && config.auth.oidc_jwks_url.empty())
+    throw ConfigError("auth.oidc_audience is set but neither auth.oidc_jwks_file nor auth.oidc_jwks_url says where "
+                      "the signing keys are (Google's: https://www.googleapis.com/oauth2/v3/certs)");
+  if (config.auth.oidc_audience.empty() && (!config.auth.oidc_jwks_file.empty() || !config.auth.oidc_jwks_url.empty()))
+    throw ConfigError("auth.oidc_jwks_file/auth.oidc_jwks_url need auth.oidc_audience (the push subscription's audience)");
+
   if (config.io_threads == 0) config.io_threads = std::max(1u, env.hardware_threads);
   if (config.limits.ingest_threads == 0) config.limits.ingest_threads = std::max(2u, config.io_threads);
   if (config.limits.max_decompressed_body < config.limits.max_body)
@@ -486,6 +559,7 @@ Options (each is also a key of the --config file, '-' written '_'):
   --alertmanager URL     Alertmanager to push one alert per incident to, e.g.
                          http://127.0.0.1:9093 (repeatable; none: no alerts)
   --log-level LEVEL      debug, info (default), warn or error
+  --insecure             allow a non-loopback --listen without ingest and API tokens
   --io-threads N         HTTP I/O threads (default: number of cores)
   --port-file PATH       write the bound port there once listening
   -h, --help             this help
@@ -497,6 +571,10 @@ Config file sections (sizes like 10MiB, durations like 30s):
   timeouts:    header (10s), idle (60s), request (30s), drain (20s), retry_after (1s)
   alerts:      resend_interval (1m), group_wait (5s), timeout (10s), max_pending_resolved (10000),
                external_url (http://<listen>), runbook_url ("{rule}" is the root-cause rule)
+  auth:        ingest_tokens, read_tokens, write_tokens (lists; or $FAULTLINE_INGEST_TOKENS,
+               $FAULTLINE_READ_TOKENS, $FAULTLINE_WRITE_TOKENS, comma-separated),
+               oidc_audience, oidc_emails, oidc_issuers, oidc_jwks_file | oidc_jwks_url,
+               oidc_ca_file, clock_skew (60s), jwks_refresh (1h)
   correlation: window (10m), crash_loop_exits (3), resolve_quiet (5m),
                max_incidents (10000), dedup_horizon (1h), dedup_max_entries (1000000)
   multiline:   max_lines (1000), max_bytes (256KiB), flush_after (2s)

@@ -2,7 +2,7 @@
 // defaults, read from an optional YAML file (--config) and then flags, which win.
 //
 // Every flag is also a config key (the flag's name with '-' → '_'); keys not
-// reachable by a flag live in sections: limits.*, timeouts.*, alerts.*,
+// reachable by a flag live in sections: limits.*, timeouts.*, alerts.*, auth.*,
 // correlation.*, multiline.*. Sizes are written 10MiB / 512KiB / 64KB / plain bytes; durations
 // 500ms / 30s / 5m / 1h / 7d (or combinations like 1h30m).
 //
@@ -61,6 +61,26 @@ struct ServeAlerts {
   std::string runbook_url;              // "{rule}" becomes the root-cause rule id
 };
 
+// Who may call what (DESIGN.md, "Security"). Tokens come from the config file
+// or, better for secrets, from $FAULTLINE_INGEST_TOKENS / $FAULTLINE_READ_TOKENS /
+// $FAULTLINE_WRITE_TOKENS (comma-separated); never from flags (ps shows them).
+struct ServeAuth {
+  std::vector<std::string> ingest_tokens;  // ingest endpoints: Bearer, or ?token= on the Pub/Sub push
+  std::vector<std::string> read_tokens;    // GET /api/v1/*
+  std::vector<std::string> write_tokens;   // also ack, resolve, POST /-/reload
+  std::string oidc_audience;               // Pub/Sub push OIDC: the subscription's --push-auth-token-audience
+  std::vector<std::string> oidc_emails;    // push service accounts allowed; empty: any verified email
+  std::vector<std::string> oidc_issuers;   // empty: Google's
+  std::string oidc_jwks_file;              // keys from a file, or
+  std::string oidc_jwks_url;               // fetched (and refreshed) from a URL
+  std::string oidc_ca_file;                // https trust for oidc_jwks_url; empty: the system's
+  std::chrono::seconds clock_skew{60};
+  std::chrono::nanoseconds jwks_refresh = std::chrono::hours(1);
+  bool insecure = false;  // --insecure: bind a non-loopback address without tokens
+  bool ingest_protected() const { return !ingest_tokens.empty() || !oidc_audience.empty(); }
+  bool api_protected() const { return !read_tokens.empty() || !write_tokens.empty(); }
+};
+
 struct ServeConfig {
   std::string listen = "127.0.0.1:8080";  // as written; host and port below
   std::string host = "127.0.0.1";
@@ -76,6 +96,7 @@ struct ServeConfig {
   ServeLimits limits;
   ServeTimeouts timeouts;
   ServeAlerts alerts;
+  ServeAuth auth;
   CorrelatorConfig correlation;
   MultilineOptions multiline;
   std::chrono::nanoseconds dedup_horizon = std::chrono::hours(1);
@@ -86,6 +107,7 @@ struct ServeConfig {
 struct ServeEnvironment {
   std::optional<std::string> port;   // $PORT (Cloud Run): listen on 0.0.0.0:$PORT by default
   std::optional<std::string> rules;  // $FAULTLINE_RULES
+  std::optional<std::string> ingest_tokens, read_tokens, write_tokens;  // $FAULTLINE_{INGEST,READ,WRITE}_TOKENS
   std::string default_rules;         // the bundled pack's location when nothing else names one
   unsigned hardware_threads = 1;
 };

@@ -3,40 +3,136 @@
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
+#include <openssl/ssl.h>
 
 namespace faultline {
 namespace {
 
 namespace net = boost::asio;
+namespace ssl = net::ssl;
 namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = net::ip::tcp;
 
-constexpr size_t kMaxResponseBody = 1 << 20;  // an error page is enough to say what went wrong
+std::string describe_error(const beast::error_code& ec) {
+  return ec == beast::error::timeout ? "timed out" : ec.message();
+}
+
+// One exchange over an established stream (plain or TLS), bounded by the
+// stream's expiry (plain) or the io_context's run_until (both).
+template <typename Stream>
+void exchange(Stream& stream, http::request<http::string_body>& request, HttpClientResult& result,
+              size_t max_body) {
+  auto buffer = std::make_shared<beast::flat_buffer>();
+  auto parser = std::make_shared<http::response_parser<http::string_body>>();
+  parser->body_limit(max_body);
+  http::async_write(stream, request, [&stream, &result, buffer, parser](beast::error_code ec, size_t) {
+    if (ec) {
+      result.error = "write: " + describe_error(ec);
+      return;
+    }
+    // The handler keeps the buffer and parser alive until the read completes.
+    http::async_read(stream, *buffer, *parser, [&result, buffer, parser](beast::error_code ec, size_t) {
+      if (ec) {
+        result.error = "read: " + describe_error(ec);
+        return;
+      }
+      result.status = parser->get().result_int();
+      result.body = std::move(parser->get().body());
+    });
+  });
+}
+
+HttpClientResult request(const HttpUrl& url, http::verb method, std::string_view path, const std::string* body,
+                         std::string_view content_type, const HttpClientOptions& options) {
+  HttpClientResult result;
+  net::io_context ioc;
+  ssl::context tls(ssl::context::tls_client);
+  tls.set_verify_mode(ssl::verify_peer);
+  if (url.tls) {
+    boost::system::error_code ec;
+    if (options.ca_file.empty()) tls.set_default_verify_paths(ec);
+    else tls.load_verify_file(options.ca_file, ec);
+    if (ec) {
+      result.error = "TLS trust store " + (options.ca_file.empty() ? std::string("(system)") : options.ca_file) +
+                     ": " + ec.message();
+      return result;
+    }
+  }
+  tcp::resolver resolver(ioc);
+  beast::tcp_stream plain(ioc);
+  beast::ssl_stream<beast::tcp_stream> secure(ioc, tls);
+
+  http::request<http::string_body> req{method, url.path + std::string(path), 11};
+  req.set(http::field::host, url.host);
+  req.set(http::field::user_agent, "faultline");
+  req.keep_alive(false);
+  if (body) {
+    req.set(http::field::content_type, content_type);
+    req.body() = *body;
+    req.prepare_payload();
+  }
+
+  const auto deadline = std::chrono::steady_clock::now() + options.timeout;
+  const std::string where = url.host + ":" + std::to_string(url.port);
+  resolver.async_resolve(url.host, std::to_string(url.port), [&](beast::error_code ec, tcp::resolver::results_type endpoints) {
+    if (ec) {
+      result.error = "resolve " + url.host + ": " + describe_error(ec);
+      return;
+    }
+    beast::tcp_stream& tcp_stream = url.tls ? beast::get_lowest_layer(secure) : plain;
+    tcp_stream.expires_at(deadline);
+    tcp_stream.async_connect(endpoints, [&](beast::error_code ec, const tcp::endpoint&) {
+      if (ec) {
+        result.error = "connect " + where + ": " + describe_error(ec);
+        return;
+      }
+      if (!url.tls) return exchange(plain, req, result, options.max_body);
+      SSL_set_tlsext_host_name(secure.native_handle(), url.host.c_str());  // SNI
+      secure.set_verify_callback(ssl::host_name_verification(url.host));
+      secure.async_handshake(ssl::stream_base::client, [&](beast::error_code ec) {
+        if (ec) {
+          result.error = "TLS handshake with " + where + ": " + describe_error(ec);
+          return;
+        }
+        exchange(secure, req, result, options.max_body);
+      });
+    });
+  });
+  // The resolver has no deadline of its own: the whole exchange is bounded here.
+  ioc.run_until(deadline + std::chrono::milliseconds(100));
+  if (result.status == 0 && result.error.empty()) result.error = "timed out talking to " + where;
+  return result;
+}
 
 }  // namespace
 
-std::string HttpUrl::text() const { return "http://" + host + ":" + std::to_string(port) + path; }
+std::string HttpUrl::text() const {
+  return (tls ? "https://" : "http://") + host + ":" + std::to_string(port) + path;
+}
 
 std::optional<HttpUrl> parse_http_url(std::string_view text, std::string& error) {
-  constexpr std::string_view scheme = "http://";
+  HttpUrl url;
+  std::string_view rest;
   if (text.starts_with("https://")) {
-    error = "https:// is not supported; reach the endpoint over http:// (in-cluster) or through a TLS sidecar";
+    url.tls = true;
+    url.port = 443;
+    rest = text.substr(8);
+  } else if (text.starts_with("http://")) {
+    rest = text.substr(7);
+  } else {
+    error = "expected an http:// or https:// URL";
     return std::nullopt;
   }
-  if (!text.starts_with(scheme)) {
-    error = "expected an http:// URL";
-    return std::nullopt;
-  }
-  std::string_view rest = text.substr(scheme.size());
   const size_t slash = rest.find('/');
   std::string_view authority = rest.substr(0, slash);
-  HttpUrl url;
   url.path = slash == std::string_view::npos ? "" : std::string(rest.substr(slash));
   while (!url.path.empty() && url.path.back() == '/') url.path.pop_back();
   // host, host:port, [v6] or [v6]:port
@@ -50,7 +146,7 @@ std::optional<HttpUrl> parse_http_url(std::string_view text, std::string& error)
   } else if (const size_t colon = authority.rfind(':'); colon != std::string_view::npos) {
     host = authority.substr(0, colon);
     port = authority.substr(colon + 1);
-    if (port.empty()) port = "x";  // "host:" is a typo, not port 80
+    if (port.empty()) port = "x";  // "host:" is a typo, not the default port
   }
   if (!port.empty()) {
     unsigned value = 0;
@@ -82,47 +178,12 @@ std::string HttpClientResult::describe() const {
 }
 
 HttpClientResult http_post(const HttpUrl& url, std::string_view path, const std::string& body,
-                           std::string_view content_type, std::chrono::nanoseconds timeout) {
-  HttpClientResult result;
-  net::io_context ioc;
-  tcp::resolver resolver(ioc);
-  beast::tcp_stream stream(ioc);
-  beast::flat_buffer buffer;
-  http::request<http::string_body> request{http::verb::post, url.path + std::string(path), 11};
-  request.set(http::field::host, url.host + ":" + std::to_string(url.port));
-  request.set(http::field::user_agent, "faultline");
-  request.set(http::field::content_type, content_type);
-  request.keep_alive(false);
-  request.body() = body;
-  request.prepare_payload();
-  http::response_parser<http::string_body> parser;
-  parser.body_limit(kMaxResponseBody);
+                           std::string_view content_type, const HttpClientOptions& options) {
+  return request(url, http::verb::post, path, &body, content_type, options);
+}
 
-  auto fail = [&](std::string_view step, const beast::error_code& ec) {
-    result.error = std::string(step) + ": " + (ec == beast::error::timeout ? "timed out" : ec.message());
-  };
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  resolver.async_resolve(url.host, std::to_string(url.port), [&](beast::error_code ec, tcp::resolver::results_type endpoints) {
-    if (ec) return fail("resolve " + url.host, ec);
-    stream.expires_at(deadline);
-    stream.async_connect(endpoints, [&](beast::error_code ec, const tcp::endpoint&) {
-      if (ec) return fail("connect " + url.host + ":" + std::to_string(url.port), ec);
-      http::async_write(stream, request, [&](beast::error_code ec, size_t) {
-        if (ec) return fail("write", ec);
-        http::async_read(stream, buffer, parser, [&](beast::error_code ec, size_t) {
-          if (ec) return fail("read", ec);
-          result.status = parser.get().result_int();
-          result.body = std::move(parser.get().body());
-        });
-      });
-    });
-  });
-  // The resolver has no deadline of its own: the whole exchange is bounded here.
-  ioc.run_until(deadline + std::chrono::milliseconds(100));
-  if (result.status == 0 && result.error.empty()) result.error = "timed out resolving " + url.host;
-  beast::error_code ignored;
-  stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
-  return result;
+HttpClientResult http_get(const HttpUrl& url, std::string_view path, const HttpClientOptions& options) {
+  return request(url, http::verb::get, path, nullptr, "", options);
 }
 
 }  // namespace faultline

@@ -32,6 +32,20 @@ using tcp = net::ip::tcp;
 
 namespace {
 
+// The target for the log: a ?token= (Pub/Sub push auth) is a secret.
+std::string without_token(std::string_view target) {
+  std::string out(target);
+  const size_t query = out.find('?');
+  if (query == std::string::npos) return out;
+  for (size_t at = query; (at = out.find("token=", at)) != std::string::npos; at += 6) {
+    if (out[at - 1] != '?' && out[at - 1] != '&') continue;
+    const size_t end = out.find('&', at);
+    out.replace(at + 6, (end == std::string::npos ? out.size() : end) - (at + 6), "REDACTED");
+  }
+  return out;
+}
+
+
 // Discarded after an error answer, so the client reads our answer rather than a reset.
 constexpr size_t kLingerMaxBytes = size_t{4} << 20;
 constexpr auto kLingerTimeout = std::chrono::seconds(2);
@@ -203,7 +217,7 @@ class Session : public std::enable_shared_from_this<Session> {
     keep_alive_ = call->request.keep_alive();
     started_ = std::chrono::steady_clock::now();
     method_ = std::string(call->request.method_string());
-    target_ = std::string(call->request.target());
+    target_ = without_token(call->request.target());
     call->respond = Responder([self = shared_from_this()](Response&& response) {
       net::post(self->stream_.get_executor(),
                 [self, response = std::move(response)]() mutable { self->write(std::move(response)); });

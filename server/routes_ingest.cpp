@@ -208,6 +208,13 @@ void add_endpoint(Router& router, ServeContext& context, std::string_view path, 
     auto count = [&context, endpoint](int status) { context.metrics.ingest_request(endpoint.name, status); };
     const Request& request = call->request;
     context.metrics.ingest_bytes(endpoint.name, request.body().size());
+    if (AuthDecision decision = context.auth.check(*call, endpoint.accepts == Accepts::pubsub ? Access::push : Access::ingest);
+        !decision.allowed()) {
+      context.metrics.ingest_rejected("unauthorized");
+      count(decision.status);
+      call->respond(auth_response(decision));
+      return;
+    }
 
     const std::string type = media_type(request);
     if (!accepted_type(endpoint.accepts, type)) {

@@ -179,7 +179,9 @@ int run_serve(const std::vector<std::string>& args) {
   WorkerPool api_pool("api", kApiThreads, kApiQueue, log);
   RuleReloader reloader(config.rules, pipeline, metrics, log);
   std::atomic<bool> draining{false};
-  ServeContext context{config, pipeline, store_observer, metrics, log, ingest_pool, api_pool, reloader, wall_now, draining};
+  Authenticator auth(config.auth, log, wall_now);
+  if (std::string error; !auth.start(error)) return config_error(error);
+  ServeContext context{config, pipeline, store_observer, metrics, log, ingest_pool, api_pool, reloader, auth, wall_now, draining};
 
   Router router;
   add_ingest_routes(router, context);
@@ -200,6 +202,25 @@ int run_serve(const std::vector<std::string>& args) {
   hooks.connections_changed = [&metrics](long delta) { metrics.connections_changed(delta); };
   hooks.request_refused = [&metrics](std::string_view reason) { metrics.ingest_rejected(reason); };
   HttpServer server(server_options, router, log, hooks);
+
+  // Nobody beyond this machine may push or read without a credential.
+  boost::system::error_code address_error;
+  const auto listen_address = boost::asio::ip::make_address(config.host, address_error);
+  const bool loopback = config.host == "localhost" || (!address_error && listen_address.is_loopback());
+  const bool protected_ = config.auth.ingest_protected() && config.auth.api_protected();
+  if (!loopback && !protected_) {
+    std::string missing = !config.auth.ingest_protected() ? "ingest (auth.ingest_tokens or auth.oidc_audience)" : "";
+    if (!config.auth.api_protected())
+      missing += std::string(missing.empty() ? "" : " and ") + "the incident API (auth.read_tokens / auth.write_tokens)";
+    if (!config.auth.insecure)
+      return config_error("listen " + config.listen + ": not a loopback address, and no credential protects " + missing +
+                          ". Configure tokens ($FAULTLINE_INGEST_TOKENS, $FAULTLINE_READ_TOKENS, "
+                          "$FAULTLINE_WRITE_TOKENS or the auth section), or pass --insecure if something in front "
+                          "of the daemon authenticates callers.");
+    log.warn("auth", "listening beyond loopback with no credential (--insecure)", {{"listen", config.listen}, {"unprotected", missing}});
+  } else if (!config.auth.ingest_protected() && !config.auth.api_protected()) {
+    log.info("auth", "no tokens configured: listening on loopback only");
+  }
 
   boost::asio::ip::tcp::endpoint bound;
   try {

@@ -37,6 +37,22 @@ Response internal_error_response() {
                                   "The request could not be handled; the error is in the daemon's log."});
 }
 
+Response auth_response(const AuthDecision& decision) {
+  const bool forbidden = decision.status == 403;
+  Response response = problem_response(Problem{decision.status, forbidden ? "forbidden" : "unauthorized",
+                                               forbidden ? "Forbidden" : "Unauthorized", decision.detail});
+  if (!forbidden) response.set(http::field::www_authenticate, "Bearer realm=\"faultline\"");
+  return response;
+}
+
+Router::Handler authorized(ServeContext& context, Access access, Router::Handler handler) {
+  return [&context, access, handler = std::move(handler)](const CallPtr& call) {
+    AuthDecision decision = context.auth.check(*call, access);
+    if (!decision.allowed()) return call->respond(auth_response(decision));
+    handler(call);
+  };
+}
+
 void run_blocking(ServeContext& context, WorkerPool& pool, const CallPtr& call, std::function<Response()> job,
                   std::function<void(int status)> answered, WhenFull when_full) {
   auto finish = [call, answered](Response&& response) {

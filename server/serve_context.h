@@ -7,10 +7,12 @@
 #include <functional>
 
 #include "incidents/pipeline.h"
+#include "server/auth.h"
 #include "server/config.h"
 #include "server/http_message.h"
 #include "server/log.h"
 #include "server/metrics.h"
+#include "server/router.h"
 #include "server/rule_reloader.h"
 #include "server/store_observer.h"
 #include "server/worker_pool.h"
@@ -26,6 +28,7 @@ struct ServeContext {
   WorkerPool& ingest_pool;  // ingest requests and the pipeline tick
   WorkerPool& api_pool;     // incident API, reloads: kept apart so on-call is answered under ingest load
   RuleReloader& reloader;
+  Authenticator& auth;
   WallClock wall_clock;
   std::atomic<bool>& draining;
 };
@@ -35,6 +38,11 @@ Response overloaded_response(const ServeConfig& config, std::string_view what);
 // 503 + Retry-After: the store could not commit; nothing was acknowledged.
 Response store_unavailable_response(const ServeConfig& config, std::string_view reason);
 Response internal_error_response();
+// 401 (with WWW-Authenticate) or 403, as RFC 7807, saying what was missing.
+Response auth_response(const AuthDecision& decision);
+
+// `handler`, behind the check for `access`.
+Router::Handler authorized(ServeContext& context, Access access, Router::Handler handler);
 
 enum class WhenFull { refuse, run_here };
 

@@ -101,7 +101,7 @@ struct Counts {
 
 AlertNotifierOptions options(std::chrono::nanoseconds group_wait = 0s) {
   AlertNotifierOptions o;
-  o.alertmanagers = {HttpUrl{"127.0.0.1", 9093, ""}};
+  o.alertmanagers = {HttpUrl{false, "127.0.0.1", 9093, ""}};
   o.links = {"https://faultline.example.com", "https://runbooks.example.com/{rule}"};
   o.group_wait = group_wait;
   o.resend_interval = 1h;  // no re-sends during a test unless asked
@@ -259,15 +259,16 @@ TEST_CASE("Alertmanager URLs are checked, and an unreachable one is a clear tran
   CHECK(url->port == 9093);
   CHECK(url->path == "/am");
   CHECK(parse_http_url("http://[::1]:9093", error)->host == "::1");
-  CHECK_FALSE(parse_http_url("https://am:9093", error));
-  CHECK(error.find("https:// is not supported") == 0);
+  CHECK(parse_http_url("https://am.example.com", error)->port == 443);
+  CHECK(parse_http_url("https://am.example.com", error)->tls);
   CHECK_FALSE(parse_http_url("http://am:99999", error));
   CHECK(error == "bad port '99999'");
   CHECK_FALSE(parse_http_url("am:9093", error));
   CHECK_FALSE(parse_http_url("http://:9093", error));
 
   // Port 1 on loopback: nothing listens there.
-  HttpClientResult result = http_post(HttpUrl{"127.0.0.1", 1, ""}, "/api/v2/alerts", "[]", "application/json", 2s);
+  HttpClientResult result = http_post(HttpUrl{false, "127.0.0.1", 1, ""}, "/api/v2/alerts", "[]", "application/json",
+                                      HttpClientOptions{2s});
   CHECK_FALSE(result.ok());
   CHECK(result.describe().find("connect 127.0.0.1:1: ") == 0);
 }

@@ -1,0 +1,137 @@
+// Acceptance (issue 5, security): ingest and API tokens, Pub/Sub OIDC push
+// tokens, read vs write, the loopback rule, and tokens kept out of the log.
+#include <doctest/doctest.h>
+
+#include "tests/server/daemon_process.h"
+#include "tests/server/test_jwt_signer.h"
+#include "tests/support/files.h"
+#include "tests/support/peer_process.h"
+#include "tests/support/subprocess.h"
+
+namespace faultline::testing {
+namespace {
+
+constexpr const char* kIngest = "ingest-token-0123456789";
+constexpr const char* kRead = "read-token-0123456789ab";
+constexpr const char* kWrite = "write-token-0123456789a";
+constexpr const char* kAudience = "https://faultline.example.com/v1/push/pubsub";
+constexpr const char* kPusher = "pubsub-push@proj.iam.gserviceaccount.com";
+
+std::vector<std::pair<std::string, std::string>> bearer(const std::string& token) {
+  return {{"Authorization", "Bearer " + token}};
+}
+
+std::string seed_line(size_t index) {
+  return read_lines(std::string(FAULTLINE_CORPUS) + "/failures/01_seed_netra_monitoring_cascade.ndjson").at(index);
+}
+
+std::string auth_config(const std::string& jwks_line) {
+  return std::string("auth:\n  ingest_tokens: [") + kIngest + "]\n  read_tokens: [" + kRead + "]\n  write_tokens: [" +
+         kWrite + "]\n  oidc_audience: " + kAudience + "\n  oidc_emails: [" + kPusher + "]\n" + jwks_line;
+}
+
+}  // namespace
+
+TEST_CASE("tokens: ingest, Pub/Sub OIDC push, read-only and write API access") {
+  TempDir dir;
+  TestSigningKey google("k1"), stranger("k1");
+  write_text(dir.file("jwks.json"), jwks_of({&google}).dump());
+  write_text(dir.file("faultline.yaml"), auth_config("  oidc_jwks_file: " + dir.file("jwks.json") + "\n"));
+  Daemon daemon(dir.file("faultline.db"), {"--config", dir.file("faultline.yaml"), "--log-level", "debug"});
+  const uint16_t port = daemon.port();
+  const std::string push = pubsub_envelope(seed_line(7), "m-1");
+
+  // Ingest.
+  HttpResult anonymous = http_post(port, "/v1/push/pubsub", push);
+  CHECK(anonymous.status == 401);
+  CHECK(anonymous.header("www-authenticate") == "Bearer realm=\"faultline\"");
+  CHECK(anonymous.json()["detail"].get<std::string>().find("ingest token") != std::string::npos);
+  CHECK(http_post(port, "/v1/push/pubsub?token=wrong-token-0123456789", push).status == 401);
+  CHECK(http_post(port, "/v1/push/pubsub?token=" + std::string(kIngest), push).status == 200);
+  CHECK(http_post(port, "/v1/logs", seed_line(8), "application/x-ndjson", bearer(kIngest)).status == 200);
+  CHECK(http_post(port, "/v1/logs?token=" + std::string(kIngest), seed_line(8), "application/x-ndjson").status == 401);
+  CHECK(http_post(port, "/v1/logs", seed_line(8), "application/x-ndjson", bearer(kRead)).status == 401);
+
+  // The push subscription's OIDC token.
+  const auto claims = push_claims(kAudience, kPusher);
+  CHECK(http_post(port, "/v1/push/pubsub", pubsub_envelope(seed_line(9), "m-2"), "application/json",
+                  bearer(google.sign(claims))).status == 200);
+  HttpResult forged = http_post(port, "/v1/push/pubsub", pubsub_envelope(seed_line(10), "m-3"), "application/json",
+                                bearer(stranger.sign(claims)));
+  CHECK(forged.status == 401);
+  CHECK(forged.json()["detail"] == "JWT signature does not verify.");
+  auto expired = claims;
+  expired["exp"] = claims["iat"].get<int64_t>() - 600;
+  CHECK(http_post(port, "/v1/push/pubsub", push, "application/json", bearer(google.sign(expired))).json()["detail"]
+            .get<std::string>()
+            .starts_with("JWT expired"));
+
+  // API: read with either token, write only with the write token.
+  CHECK(http_get(port, "/api/v1/incidents").status == 401);
+  HttpResult listed = http_request(port, boost::beast::http::verb::get, "/api/v1/incidents", "", bearer(kRead));
+  REQUIRE(listed.status == 200);
+  REQUIRE(listed.json()["incidents"].size() == 1);
+  const std::string id = listed.json()["incidents"][0]["id"];
+  CHECK(http_request(port, boost::beast::http::verb::get, "/api/v1/incidents/" + id, "", bearer(kWrite)).status == 200);
+  HttpResult read_only = http_post(port, "/api/v1/incidents/" + id + "/ack", R"({"by":"bob"})", "application/json", bearer(kRead));
+  CHECK(read_only.status == 403);
+  CHECK(read_only.json()["detail"].get<std::string>().find("read-only") != std::string::npos);
+  CHECK(http_post(port, "/api/v1/incidents/" + id + "/ack", R"({"by":"bob"})", "application/json", bearer(kWrite))
+            .status == 200);
+  CHECK(http_post(port, "/-/reload", "", "", bearer(kRead)).status == 403);
+  // Probes and the scraper need no token.
+  CHECK(http_get(port, "/healthz").status == 200);
+  HttpResult metrics = http_get(port, "/metrics");
+  CHECK(metrics.status == 200);
+  CHECK(metrics.body.find(R"(faultline_ingest_rejected_total{reason="unauthorized"} 6)") != std::string::npos);
+
+  // No token, in any form, reaches the log (debug logs every request's target).
+  CHECK(daemon.stop() == 0);
+  const std::string log = daemon.log();
+  CHECK(log.find("token=REDACTED") != std::string::npos);
+  for (const char* secret : {kIngest, kRead, kWrite}) CHECK(log.find(secret) == std::string::npos);
+}
+
+TEST_CASE("the JWKS can come from a URL") {
+  TempDir dir;
+  TestSigningKey google("k1");
+  std::filesystem::create_directories(dir.file("www"));
+  write_text(dir.file("www/certs.json"), jwks_of({&google}).dump());
+  const uint16_t web_port = free_loopback_port();
+  PeerProcess web({"/usr/bin/python3", "-m", "http.server", "--bind", "127.0.0.1", "--directory", dir.file("www"),
+                   std::to_string(web_port)},
+                  dir.file("web.log"));
+  REQUIRE(eventually([&] {
+    try {
+      return http_get(web_port, "/certs.json").status == 200;
+    } catch (const std::exception&) {
+      return false;
+    }
+  }));
+  write_text(dir.file("faultline.yaml"),
+             auth_config("  oidc_jwks_url: http://127.0.0.1:" + std::to_string(web_port) + "/certs.json\n"));
+  Daemon daemon(dir.file("faultline.db"), {"--config", dir.file("faultline.yaml")});
+  CHECK(daemon.log().find("JWKS loaded") != std::string::npos);
+  CHECK(http_post(daemon.port(), "/v1/push/pubsub", pubsub_envelope(seed_line(7), "m-1"), "application/json",
+                  bearer(google.sign(push_claims(kAudience, kPusher)))).status == 200);
+}
+
+TEST_CASE("without tokens the daemon refuses to listen beyond loopback unless told --insecure") {
+  TempDir dir;
+  RunResult refused = run_command({FAULTLINE_BINARY, "serve", "--listen", "0.0.0.0:0", "--store",
+                                   dir.file("faultline.db"), "--rules", rules_dir()});
+  CHECK(refused.exit_code == 2);
+  CHECK(refused.err.find("listen 0.0.0.0:0: not a loopback address, and no credential protects ingest") !=
+        std::string::npos);
+  CHECK(refused.err.find("--insecure") != std::string::npos);
+
+  // Tokens shorter than 16 characters are refused, without echoing them.
+  write_text(dir.file("faultline.yaml"), "auth:\n  ingest_tokens: [secret]\n");
+  RunResult weak = run_command({FAULTLINE_BINARY, "serve", "--config", dir.file("faultline.yaml"), "--store",
+                                dir.file("faultline.db"), "--rules", rules_dir()});
+  CHECK(weak.exit_code == 2);
+  CHECK(weak.err.find("auth.ingest_tokens: expected a token of at least 16 printable characters") != std::string::npos);
+  CHECK(weak.err.find("secret") == std::string::npos);
+}
+
+}  // namespace faultline::testing
