@@ -118,9 +118,12 @@ def check_deployment_security():
     res = c.get("resources", {})
     assert res.get("requests", {}).get("cpu") and res.get("requests", {}).get("memory"), "no resource requests"
     assert res.get("limits", {}).get("memory"), "no memory limit"
-    token = env_of(c).get("FAULTLINE_TOKEN")
-    assert token and token["valueFrom"]["secretKeyRef"].get("optional") is True, \
-        "the token secret must be optional (the pod starts without it)"
+    # Beyond loopback the daemon refuses to start without ingest and API tokens.
+    for name, key in (("FAULTLINE_INGEST_TOKENS", "ingest"), ("FAULTLINE_READ_TOKENS", "read"),
+                      ("FAULTLINE_WRITE_TOKENS", "write")):
+        ref = env_of(c).get(name, {}).get("valueFrom", {}).get("secretKeyRef", {})
+        assert ref.get("name") == "faultline-tokens" and ref.get("key") == key, f"{name} is not from faultline-tokens/{key}"
+        assert not ref.get("optional"), f"{name} must not be optional: the daemon would refuse to start without it"
 
 
 def check_deployment_volumes():
