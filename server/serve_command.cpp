@@ -240,6 +240,9 @@ int run_serve(const std::vector<std::string>& args) {
     }
   }
 
+  // A store that hits a file-size limit (RLIMIT_FSIZE) must fail its commit
+  // (503, Pub/Sub retries) rather than kill the daemon with SIGXFSZ.
+  std::signal(SIGXFSZ, SIG_IGN);
   ShutdownLatch shutdown;
   net::signal_set signals(server.context(), SIGINT, SIGTERM, SIGHUP);
   std::function<void(const boost::system::error_code&, int)> on_signal =
