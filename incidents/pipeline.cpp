@@ -126,6 +126,11 @@ void Pipeline::set_observer(PipelineObserver* observer) {
   observer_ = observer;
 }
 
+PipelineStats Pipeline::stats() const {
+  std::lock_guard lock(mutex_);
+  return {correlator_.stats(), dedup_.size(), assembler_.pending()};
+}
+
 std::vector<Incident> Pipeline::incidents() const {
   std::lock_guard lock(mutex_);
   std::vector<Incident> out;

@@ -53,6 +53,13 @@ class PipelineObserver {
   virtual void on_batch_end() {}
 };
 
+// How full the bounded state is, for metrics.
+struct PipelineStats {
+  CorrelatorStats correlator;
+  size_t dedup_ids = 0;
+  size_t traces_pending = 0;  // multi-line traces being assembled
+};
+
 class Pipeline {
  public:
   Pipeline(std::shared_ptr<const RuleSet> rules, PipelineConfig config, WallClock wall_clock);
@@ -68,6 +75,7 @@ class Pipeline {
   void set_observer(PipelineObserver* observer);  // not owned; nullptr to detach
 
   std::vector<Incident> incidents() const;  // snapshot, ordered by opened_at
+  PipelineStats stats() const;
   std::optional<Incident> incident(const std::string& id) const;
   LifecycleResult acknowledge(const std::string& id, const std::string& by, const std::string& note, Timestamp at);
   LifecycleResult resolve(const std::string& id, const std::string& by, const std::string& note, Timestamp at);

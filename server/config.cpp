@@ -197,6 +197,8 @@ const std::vector<Setting>& settings() {
        [](ServeConfig& c, std::string_view v) { c.correlation.resolve_quiet = require_duration(v); }},
       {"correlation.max_incidents", "", false,
        [](ServeConfig& c, std::string_view v) { c.correlation.max_incidents = require_count(v, 1, 100'000'000); }},
+      {"correlation.max_pending_events", "", false,
+       [](ServeConfig& c, std::string_view v) { c.correlation.max_pending_total = require_count(v, 1, 100'000'000); }},
       {"correlation.dedup_horizon", "", false,
        [](ServeConfig& c, std::string_view v) { c.dedup_horizon = require_duration(v); }},
       {"correlation.dedup_max_entries", "", false,
@@ -206,6 +208,8 @@ const std::vector<Setting>& settings() {
        [](ServeConfig& c, std::string_view v) { c.multiline.max_lines = require_count(v, 1, 1'000'000); }},
       {"multiline.max_bytes", "", false,
        [](ServeConfig& c, std::string_view v) { c.multiline.max_bytes = require_size(v); }},
+      {"multiline.max_pending", "", false,
+       [](ServeConfig& c, std::string_view v) { c.multiline.max_pending = require_count(v, 1, 10'000'000); }},
       {"multiline.flush_after", "", false,
        [](ServeConfig& c, std::string_view v) { c.multiline.flush_after = require_duration(v); }},
   };
@@ -576,8 +580,9 @@ Config file sections (sizes like 10MiB, durations like 30s):
                oidc_audience, oidc_emails, oidc_issuers, oidc_jwks_file | oidc_jwks_url,
                oidc_ca_file, clock_skew (60s), jwks_refresh (1h)
   correlation: window (10m), crash_loop_exits (3), resolve_quiet (5m),
-               max_incidents (10000), dedup_horizon (1h), dedup_max_entries (1000000)
-  multiline:   max_lines (1000), max_bytes (256KiB), flush_after (2s)
+               max_incidents (10000), max_pending_events (65536), dedup_horizon (1h),
+               dedup_max_entries (1000000)
+  multiline:   max_lines (1000), max_bytes (256KiB), flush_after (2s), max_pending (10000)
 
 Signals: SIGTERM/SIGINT drain in-flight requests and exit; SIGHUP reloads rules.
 Exit status: 0 after a clean shutdown, 1 on a runtime failure, 2 on bad configuration.

@@ -31,6 +31,18 @@ Metrics::Metrics(MetricsOptions options)
     : options_(std::move(options)),
       registry_(std::make_shared<prometheus::Registry>()),
       services_(options_.max_service_labels),
+      state_entries_(BuildGauge()
+                         .Name("faultline_state_entries")
+                         .Help("Entries held now in each bounded buffer, queue or cache.")
+                         .Register(*registry_)),
+      state_limit_(BuildGauge()
+                       .Name("faultline_state_limit")
+                       .Help("The configured limit of each bounded buffer, queue or cache.")
+                       .Register(*registry_)),
+      state_dropped_(BuildCounter()
+                         .Name("faultline_state_dropped_total")
+                         .Help("Entries a bounded buffer or cache forgot because it was full.")
+                         .Register(*registry_)),
       requests_(BuildCounter()
                     .Name("faultline_ingest_requests_total")
                     .Help("Ingest requests by endpoint and HTTP status code.")
@@ -161,6 +173,14 @@ void Metrics::reload_result(bool successful) { reload_successful_.Set(successful
 void Metrics::store_commit_failed() { store_failures_.Increment(); }
 void Metrics::alerts_sent(std::string_view result, uint64_t alerts) {
   alerts_.Add({{"result", std::string(result)}}).Increment(static_cast<double>(alerts));
+}
+
+void Metrics::bounded_state(std::string_view state, size_t entries, size_t limit, uint64_t dropped_total) {
+  const prometheus::Labels labels{{"state", std::string(state)}};
+  state_entries_.Add(labels).Set(static_cast<double>(entries));
+  state_limit_.Add(labels).Set(static_cast<double>(limit));
+  prometheus::Counter& dropped = state_dropped_.Add(labels);
+  if (const double total = static_cast<double>(dropped_total); total > dropped.Value()) dropped.Increment(total - dropped.Value());
 }
 
 uint64_t Metrics::rule_matches(std::string_view rule) const {

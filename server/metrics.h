@@ -68,6 +68,12 @@ class Metrics final : public PipelineObserver {
   // result: sent, failed (a POST failed; retried), dropped (given up).
   void alerts_sent(std::string_view result, uint64_t alerts);
 
+  // Bounded state (DESIGN.md, "Bounded state"): entries now, the configured
+  // limit, and what was dropped at the limit (`dropped_total` is cumulative;
+  // the counter follows it). Names: incidents, pending_events, dedup_ids,
+  // traces, ingest_queue, connections, alerts_pending_resolved.
+  void bounded_state(std::string_view state, size_t entries, size_t limit, uint64_t dropped_total = 0);
+
   // Matches of one rule since start (GET /api/v1/rules).
   uint64_t rule_matches(std::string_view rule) const;
   // Restart: the open gauge starts from the restored incidents.
@@ -87,6 +93,9 @@ class Metrics final : public PipelineObserver {
   std::shared_ptr<prometheus::Registry> registry_;
   LabelCap services_;
 
+  prometheus::Family<prometheus::Gauge>& state_entries_;
+  prometheus::Family<prometheus::Gauge>& state_limit_;
+  prometheus::Family<prometheus::Counter>& state_dropped_;
   prometheus::Family<prometheus::Counter>& requests_;
   prometheus::Family<prometheus::Counter>& records_;
   prometheus::Family<prometheus::Counter>& bytes_;

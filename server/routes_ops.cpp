@@ -3,6 +3,27 @@
 
 namespace faultline {
 
+namespace {
+
+// Read at scrape time: one short pipeline lock per scrape.
+void report_bounded_state(ServeContext& context) {
+  const ServeConfig& config = context.config;
+  const PipelineStats stats = context.pipeline.stats();
+  Metrics& metrics = context.metrics;
+  metrics.bounded_state("incidents", stats.correlator.incidents, config.correlation.max_incidents,
+                        stats.correlator.incidents_dropped);
+  metrics.bounded_state("pending_events", stats.correlator.pending_events, config.correlation.max_pending_total,
+                        stats.correlator.pending_dropped);
+  metrics.bounded_state("dedup_ids", stats.dedup_ids, config.dedup_max_entries);
+  metrics.bounded_state("traces", stats.traces_pending, config.multiline.max_pending);
+  metrics.bounded_state("ingest_queue", context.ingest_pool.in_flight(), context.ingest_pool.capacity());
+  if (context.alerts)
+    metrics.bounded_state("alerts_pending_resolved", context.alerts->pending_resolved(),
+                          config.alerts.max_pending_resolved);
+}
+
+}  // namespace
+
 void add_ops_routes(Router& router, ServeContext& context) {
   router.add(http::verb::get, "/healthz", [](const CallPtr& call) {
     call->respond(json_response(http::status::ok, {{"status", "alive"}}));
@@ -26,6 +47,7 @@ void add_ops_routes(Router& router, ServeContext& context) {
   });
 
   router.add(http::verb::get, "/metrics", [&context](const CallPtr& call) {
+    report_bounded_state(context);
     call->respond(text_response(http::status::ok, context.metrics.serialize(), Metrics::kContentType));
   });
 

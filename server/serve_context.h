@@ -7,6 +7,7 @@
 #include <functional>
 
 #include "incidents/pipeline.h"
+#include "server/alert_notifier.h"
 #include "server/auth.h"
 #include "server/config.h"
 #include "server/http_message.h"
@@ -29,6 +30,7 @@ struct ServeContext {
   WorkerPool& api_pool;     // incident API, reloads: kept apart so on-call is answered under ingest load
   RuleReloader& reloader;
   Authenticator& auth;
+  AlertNotifier* alerts;  // null without --alertmanager
   WallClock wall_clock;
   std::atomic<bool>& draining;
 };

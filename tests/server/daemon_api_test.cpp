@@ -129,6 +129,11 @@ TEST_CASE("GET /metrics passes promtool check metrics") {
     CHECK_MESSAGE(metrics.body.find(std::string("# TYPE ") + name + " ") != std::string::npos, name);
   CHECK(metrics.body.find(R"(faultline_ingest_requests_total{code="200",endpoint="logs"} 1)") != std::string::npos);
   CHECK(metrics.body.find(R"(faultline_crash_loops_total{service="netra-backend-staging"} 1)") != std::string::npos);
+  // Bounded state: what is held, against its configured limit.
+  CHECK(metrics.body.find(R"(faultline_state_entries{state="incidents"} 1)") != std::string::npos);
+  CHECK(metrics.body.find(R"(faultline_state_limit{state="incidents"} 10000)") != std::string::npos);
+  CHECK(metrics.body.find(R"(faultline_state_limit{state="dedup_ids"} 1000000)") != std::string::npos);
+  CHECK(metrics.body.find(R"(faultline_state_dropped_total{state="pending_events"} 0)") != std::string::npos);
 
   REQUIRE_MESSAGE(std::filesystem::exists("/usr/bin/promtool"),
                   "promtool is missing: run scripts/install-deps.sh (Debian package prometheus)");
