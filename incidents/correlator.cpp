@@ -655,7 +655,14 @@ struct Correlator::State {
 
   // ---- bounds ----------------------------------------------------------------
 
-  void enforce_bounds() {
+  // Event time as far as quiet periods go (CorrelatorConfig::max_clock_ahead).
+  Timestamp quiet_clock(Timestamp t) const {
+    if (cfg.max_clock_ahead <= std::chrono::nanoseconds::zero() || !wall) return t;
+    const Timestamp limit = wall() + cfg.max_clock_ahead;
+    return t < limit ? t : limit;
+  }
+
+  void enforce_bounds(Changes& changes) {
     if (by_id.size() > cfg.max_incidents) {
       std::vector<Tracked*> all;
       all.reserve(by_id.size());
@@ -669,7 +676,10 @@ struct Correlator::State {
       });
       const size_t excess = by_id.size() - cfg.max_incidents;
       const size_t batch = std::min(all.size(), std::max(excess, cfg.max_incidents / 100));
-      for (size_t i = 0; i < batch; ++i) remove(all[i]);
+      for (size_t i = 0; i < batch; ++i) {
+        changes.add(IncidentChange::Type::dropped, all[i]->inc.id);
+        remove(all[i]);
+      }
       incidents_dropped += batch;
     }
     if (scopes.size() > kMaxScopes) {
@@ -693,7 +703,8 @@ void Correlator::add(const Event& event, std::vector<IncidentChange>* changes) {
   Changes out(changes);
   // Quiet periods that ended before this event resolve first; one that ends
   // exactly at it is still open to this event's failure.
-  s.finalize(event.time, false, out);
+  const Timestamp clock = s.quiet_clock(event.time);
+  s.finalize(clock, false, out);
   const std::string key = scope_key(scope_of(event));
   ScopeState& scope = s.scopes[key];
   if (event.time > scope.newest) scope.newest = event.time;
@@ -704,9 +715,9 @@ void Correlator::add(const Event& event, std::vector<IncidentChange>* changes) {
     case RuleKind::exit:
     case RuleKind::loop: s.place(key, event, out); break;
   }
-  if (event.time > s.now) s.now = event.time;
+  if (clock > s.now) s.now = clock;
   s.finalize(s.now, true, out);
-  s.enforce_bounds();
+  s.enforce_bounds(out);
 }
 
 bool Correlator::add_context(const Event& event) {
@@ -722,7 +733,8 @@ bool Correlator::add_context(const Event& event) {
 void Correlator::advance(Timestamp t, std::vector<IncidentChange>* changes) {
   State& s = *state_;
   Changes out(changes);
-  if (t > s.now) s.now = t;
+  const Timestamp clock = s.quiet_clock(t);
+  if (clock > s.now) s.now = clock;
   s.finalize(s.now, true, out);
 }
 
@@ -819,7 +831,8 @@ void Correlator::restore(Incident incident) {
   s.scopes[t.scope].incidents.push_back(raw);
   s.by_id[t.inc.id] = std::move(owned);
   s.seek_recovery(*raw);
-  s.enforce_bounds();
+  Changes none(nullptr);
+  s.enforce_bounds(none);
 }
 
 CorrelatorStats Correlator::stats() const {

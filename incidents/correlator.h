@@ -58,7 +58,9 @@
 // - Lateness: the pending and recovery buffers forget what is older than the
 //   scope's newest event time minus max_lateness. Event time for quiet periods
 //   is the newest event time over all scopes (advance()), so a service that goes
-//   silent after its fix still resolves.
+//   silent after its fix still resolves. With max_clock_ahead set (the daemon),
+//   that clock runs at most max_clock_ahead past the wall clock: one host whose
+//   clock is hours fast must not end every service's quiet period at once.
 // - Clocks: opened_at is the earliest event of the incident (it moves earlier
 //   when older events arrive); last_seen the latest event, including the
 //   recovery that resolved it; detected_at the wall clock when first opened.
@@ -70,7 +72,8 @@
 //   order gives the same history. At most 100 entries (the oldest after
 //   "opened" go first).
 // - Bounds: max_incidents (beyond it, resolved incidents with the oldest
-//   last_seen go first, then open ones, in batches of 1%); per incident 1024
+//   last_seen go first, then open ones, in batches of 1%; each is reported as
+//   change `dropped`, so the store, metrics and alerts forget it too); per incident 1024
 //   cause times and exit times, 100 revisions, 1000 instance ids (the instance
 //   count stops there); the pending buffer as configured; 10,000 scopes with
 //   recovery logs (the stalest without incidents go first).
@@ -101,12 +104,16 @@ struct CorrelatorConfig {
   std::chrono::nanoseconds max_lateness = std::chrono::hours(1);
   size_t max_pending_per_scope = 256;
   size_t max_pending_total = 65536;
+  // Zero: event time alone ends quiet periods (replays, tests). Positive: event
+  // time beyond the wall clock plus this does not advance that clock.
+  std::chrono::nanoseconds max_clock_ahead{0};
 };
 
 using WallClock = std::function<Timestamp()>;
 
 struct IncidentChange {
-  enum class Type { opened, updated, escalated, reopened, acknowledged, resolved, merged };
+  // dropped: forgotten beyond max_incidents.
+  enum class Type { opened, updated, escalated, reopened, acknowledged, resolved, merged, dropped };
   Type type = Type::updated;
   std::string incident_id;
   std::string merged_into;  // for `merged`: the incident that absorbed this one

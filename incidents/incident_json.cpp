@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <string_view>
 
 #include "incidents/fingerprint.h"
@@ -101,7 +102,9 @@ nlohmann::json to_json(const Incident& incident) {
       incident.resolved_by_revision ? json(*incident.resolved_by_revision) : json(nullptr);
   j["detected_at"] = time_or_null(incident.detected_at);
   if (incident.detected_at) {
-    const auto delay = *incident.detected_at - incident.opened_at;
+    // A host whose clock runs ahead logs events "after" their detection: the
+    // delay is then unknown, and at least zero (as in the metric).
+    const auto delay = std::max(*incident.detected_at - incident.opened_at, Timestamp::duration::zero());
     j["detection_delay_seconds"] = std::chrono::duration<double>(delay).count();
   } else {
     j["detection_delay_seconds"] = nullptr;

@@ -43,6 +43,9 @@ constexpr auto kTickInterval = std::chrono::seconds(1);
 // API and reload work is light; two threads keep one slow call from blocking the rest.
 constexpr size_t kApiThreads = 2;
 constexpr size_t kApiQueue = 64;
+// Live, event time ends quiet periods (auto-resolve); a host whose clock runs
+// further ahead than this cannot end them early for every other service.
+constexpr auto kMaxClockAhead = std::chrono::minutes(1);
 
 int config_error(const std::string& message) {
   std::fprintf(stderr, "faultline: %s\n", message.c_str());
@@ -153,6 +156,7 @@ int run_serve(const std::vector<std::string>& args) {
 
   PipelineConfig pipeline_config;
   pipeline_config.correlator = config.correlation;
+  pipeline_config.correlator.max_clock_ahead = kMaxClockAhead;
   pipeline_config.multiline = config.multiline;
   pipeline_config.dedup_horizon = config.dedup_horizon;
   pipeline_config.dedup_max_entries = config.dedup_max_entries;
