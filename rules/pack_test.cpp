@@ -354,8 +354,10 @@ void evaluate(CaseSpec& spec, const RuleSet& rules) {
       continue;
     }
     for (const auto& [name, want] : expectation.captures) {
+      // Through a reference: clang before 16 cannot capture a structured binding.
+      const auto& wanted_name = name;
       auto capture = std::find_if(event->captures.begin(), event->captures.end(),
-                                  [&](const auto& c) { return c.first == name; });
+                                  [&](const auto& c) { return c.first == wanted_name; });
       if (capture == event->captures.end())
         fail(expectation.index, "rule " + expectation.rule + ": capture " + name + ": expected '" + want +
                                     "', got none");
