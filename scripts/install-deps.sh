@@ -11,6 +11,8 @@ packages=(
   ripgrep curl python3 prometheus prometheus-alertmanager wrk nginx-light
   # deploy/ checks: YAML manifests, shell scripts
   python3-yaml shellcheck
+  # fuzz/ (make fuzz): clang with libFuzzer and the sanitizer runtimes (only recommended by clang-14)
+  clang libclang-rt-14-dev
 )
 
 missing=()

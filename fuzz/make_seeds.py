@@ -1,0 +1,222 @@
+#!/usr/bin/env python3
+"""Writes the fuzz targets' seed corpora, one directory per target, from the
+shared log corpus (../shared/corpus) and the bundled rule pack.
+
+    fuzz/make_seeds.py CORPUS_DIR RULES_DIR OUT_DIR
+
+Each seed is a small slice of real input in the shape its target reads: LogEntry
+NDJSON chunks, gcloud JSON arrays, Pub/Sub push envelopes, Loki pushes, text
+chunks, multi-line traces with a schedule line (fuzz/multiline.cpp), single
+rules and whole packs, and raw HTTP requests carrying all of those. Seeds stay
+under 16 KiB so the fuzzers' default input length stays small. The output is
+deterministic and generated at build time; nothing here is committed.
+"""
+import base64
+import gzip
+import json
+import os
+import shutil
+import sys
+
+import yaml
+
+MAX_SEED = 16 * 1024
+
+
+def chunks(items, size):
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
+
+
+def read_lines(path):
+    with open(path, encoding="utf-8", errors="surrogateescape") as f:
+        return f.read().split("\n")
+
+
+class Seeds:
+    def __init__(self, out):
+        self.out = out
+        self.count = {}
+
+    def add(self, target, name, data):
+        if isinstance(data, str):
+            data = data.encode("utf-8", errors="surrogateescape")
+        if len(data) > MAX_SEED:
+            return
+        directory = os.path.join(self.out, target)
+        os.makedirs(directory, exist_ok=True)
+        with open(os.path.join(directory, name), "wb") as f:
+            f.write(data)
+        self.count[target] = self.count.get(target, 0) + 1
+
+
+def entry_text(entry):
+    if "textPayload" in entry:
+        return entry["textPayload"]
+    payload = entry.get("jsonPayload") or {}
+    for key in ("message", "msg", "log"):
+        if isinstance(payload.get(key), str):
+            return payload[key]
+    return json.dumps(payload)
+
+
+def http_request(method, target, body=b"", headers=(), chunked=False):
+    if isinstance(body, str):
+        body = body.encode("utf-8", errors="surrogateescape")
+    head = [f"{method} {target} HTTP/1.1", "Host: localhost:8080", "User-Agent: seed"]
+    head += list(headers)
+    if chunked:
+        head.append("Transfer-Encoding: chunked")
+        parts = b"".join(b"%x\r\n%s\r\n" % (len(c), c) for c in (body[i:i + 700] for i in range(0, len(body), 700)))
+        return ("\r\n".join(head) + "\r\n\r\n").encode() + parts + b"0\r\n\r\n"
+    if body or method == "POST":
+        head.append(f"Content-Length: {len(body)}")
+    return ("\r\n".join(head) + "\r\n\r\n").encode() + body
+
+
+def main():
+    if len(sys.argv) != 4:
+        sys.exit(__doc__)
+    corpus, rules_dir, out = sys.argv[1:]
+    shutil.rmtree(out, ignore_errors=True)
+    os.makedirs(out)
+    seeds = Seeds(out)
+
+    failures = sorted(f for f in os.listdir(os.path.join(corpus, "failures")) if f.endswith(".ndjson"))
+    noise = sorted(f for f in os.listdir(os.path.join(corpus, "noise")) if f.endswith(".log"))
+    traces = sorted(f for f in os.listdir(os.path.join(corpus, "multiline")) if f.endswith(".txt"))
+
+    entries_by_file = {}
+    for name in failures:
+        lines = [l for l in read_lines(os.path.join(corpus, "failures", name)) if l.strip()]
+        entries_by_file[name] = [json.loads(l) for l in lines]
+        stem = name.split(".")[0]
+        for i, part in enumerate(chunks(lines, 8)):
+            ndjson = "\n".join(part) + "\n"
+            seeds.add("logentry", f"{stem}-{i}.ndjson", ndjson)
+            seeds.add("ndjson", f"{stem}-{i}.ndjson", ndjson)
+        for i, part in enumerate(chunks(entries_by_file[name], 6)):
+            seeds.add("logentry", f"{stem}-{i}.gcloud.json", json.dumps(part, indent=2) + "\n")
+            seeds.add("ndjson", f"{stem}-{i}.array.json", json.dumps(part))
+        first = entries_by_file[name][0]
+        seeds.add("logentry", f"{stem}.single.json", json.dumps(first, indent=2))
+        for i, entry in enumerate(entries_by_file[name][:6]):
+            data = base64.b64encode(json.dumps(entry).encode()).decode()
+            envelope = {
+                "message": {
+                    "attributes": {"logging.googleapis.com/timestamp": entry.get("timestamp", "")},
+                    "data": data,
+                    "messageId": f"{1000000 + i}",
+                    "message_id": f"{1000000 + i}",
+                    "publishTime": entry.get("receiveTimestamp", entry.get("timestamp", "")),
+                },
+                "subscription": "projects/acme/subscriptions/faultline-push",
+            }
+            seeds.add("pubsub", f"{stem}-{i}.envelope.json", json.dumps(envelope))
+        seeds.add("pubsub", f"{stem}.unwrapped.json", json.dumps(first))
+
+    # Flat shipper records and Loki pushes from the noise logs.
+    for name in noise:
+        stem = name.split("_")[0].lower()
+        lines = [l for l in read_lines(os.path.join(corpus, "noise", name)) if l][:120]
+        for i, part in enumerate(chunks(lines, 40)):
+            seeds.add("text", f"{stem}-{i}.log", "\n".join(part) + "\n")
+            flat = [json.dumps({"time": f"2025-10-05T07:30:{j:02d}.5Z", "service": stem, "severity": "INFO",
+                                "message": l}, ensure_ascii=False) for j, l in enumerate(part[:20])]
+            seeds.add("ndjson", f"{stem}-{i}.flat.ndjson", "\n".join(flat) + "\n")
+            values = [[str(1759649400000000000 + j * 1000000), l] for j, l in enumerate(part[:20])]
+            push = {"streams": [{"stream": {"service": stem, "level": "info", "pod": f"{stem}-0"},
+                                 "values": values}]}
+            seeds.add("loki", f"{stem}-{i}.push.json", json.dumps(push, ensure_ascii=False))
+    for name, entries in sorted(entries_by_file.items()):
+        stem = name.split(".")[0]
+        streams = {}
+        for e in entries[:30]:
+            labels = e.get("resource", {}).get("labels", {})
+            key = (labels.get("service_name", "svc"), e.get("severity", "DEFAULT"))
+            streams.setdefault(key, []).append([str(1759649400000000000 + len(streams) * 1000), entry_text(e)])
+        push = {"streams": [{"stream": {"service_name": s, "detected_level": sev.lower()}, "values": v}
+                            for (s, sev), v in sorted(streams.items())]}
+        seeds.add("loki", f"{stem}.push.json", json.dumps(push))
+
+    # Text: the traces as files, and the failures' texts as a container prints them.
+    for name in traces:
+        text = "\n".join(read_lines(os.path.join(corpus, "multiline", name)))
+        seeds.add("text", f"trace-{name}", text)
+    for name, entries in sorted(entries_by_file.items()):
+        seeds.add("text", f"{name.split('.')[0]}.txt", "\n".join(entry_text(e) for e in entries) + "\n")
+
+    # Multi-line: a schedule line, then lines (see fuzz/multiline.cpp).
+    schedules = {"one-stream": b"\x00", "two-instances": b"\x00\x01", "flush-each": b"\x40",
+                 "slow": b"\x28", "small-limits": b"\x00\x00\x00", "payloads": b"\x80\x00"}
+    for name in traces:
+        data = "\n".join(read_lines(os.path.join(corpus, "multiline", name))).encode("utf-8", "surrogateescape")
+        for label, schedule in sorted(schedules.items()):
+            seeds.add("multiline", f"{name[:-4]}-{label}", schedule + b"\n" + data)
+    for name, entries in sorted(entries_by_file.items()):
+        texts = "\n".join(entry_text(e) for e in entries[:40]).encode("utf-8", "surrogateescape")
+        seeds.add("multiline", f"{name.split('.')[0]}", b"\x00\x00\x04\x01\n" + texts)
+
+    # Rules: whole packs, each rule as a pack of its own, the pack tests' YAML.
+    packs = sorted(f for f in os.listdir(rules_dir) if f.endswith((".yaml", ".yml")))
+    for name in packs:
+        with open(os.path.join(rules_dir, name), encoding="utf-8") as f:
+            text = f.read()
+        seeds.add("rules", name, text)
+        for rule in (yaml.safe_load(text) or {}).get("rules", []):
+            seeds.add("rules", f"{name[:-5]}-{rule['id']}.yaml",
+                      yaml.safe_dump({"rules": [rule]}, sort_keys=False, allow_unicode=True, width=100))
+    tests_dir = os.path.join(rules_dir, "tests")
+    if os.path.isdir(tests_dir):
+        for name in sorted(os.listdir(tests_dir)):
+            with open(os.path.join(tests_dir, name), encoding="utf-8") as f:
+                seeds.add("rules", f"tests-{name}", f.read())
+
+    # HTTP: the daemon's requests, with the bodies above.
+    def seed_file(target, name):
+        with open(os.path.join(out, target, name), "rb") as f:
+            return f.read()
+
+    requests = {
+        "logs-ndjson": http_request("POST", "/v1/logs", seed_file("ndjson", "01_seed_netra_monitoring_cascade-0.ndjson"),
+                                    ["Content-Type: application/x-ndjson"]),
+        "logs-array": http_request("POST", "/v1/logs", seed_file("ndjson", "09_cloud_run_oom-0.array.json"),
+                                   ["Content-Type: application/json"]),
+        "logs-gzip": http_request("POST", "/v1/logs",
+                                  gzip.compress(seed_file("ndjson", "03_two_services_interleaved-1.ndjson"), mtime=0),
+                                  ["Content-Type: application/x-ndjson", "Content-Encoding: gzip"]),
+        "logs-chunked": http_request("POST", "/v1/logs", seed_file("ndjson", "apache-0.flat.ndjson"),
+                                     ["Content-Type: application/x-ndjson"], chunked=True),
+        "logs-form": http_request("POST", "/v1/logs", seed_file("ndjson", "10_node_cannot_find_module-0.ndjson"),
+                                  ["Content-Type: application/x-www-form-urlencoded", "Expect: 100-continue"]),
+        "pubsub": http_request("POST", "/v1/push/pubsub?token=abc",
+                               seed_file("pubsub", "01_seed_netra_monitoring_cascade-0.envelope.json"),
+                               ["Content-Type: application/json", "Authorization: Bearer x.y.z"]),
+        "raw": http_request("POST", "/v1/logs/raw?service=web&revision=web-0001&instance=i%2D1",
+                            seed_file("text", "trace-python.txt"), ["Content-Type: text/plain; charset=utf-8"]),
+        "raw-missing-service": http_request("POST", "/v1/logs/raw", "a line\n", ["Content-Type: text/plain"]),
+        "loki": http_request("POST", "/loki/api/v1/push", seed_file("loki", "openssh-0.push.json"),
+                             ["Content-Type: application/json"]),
+        "loki-protobuf": http_request("POST", "/loki/api/v1/push", b"\x1f\x8b\x08\x00", ["Content-Type: application/x-protobuf"]),
+        "incidents": http_request("GET", "/api/v1/incidents?service=netra-backend-staging&state=open&limit=10"),
+        "incident": http_request("GET", "/api/v1/incidents/3f0c2a9e1b7d4c55"),
+        "ack": http_request("POST", "/api/v1/incidents/3f0c2a9e1b7d4c55/ack", '{"by":"alice","note":"rolling back"}',
+                            ["Content-Type: application/json"]),
+        "resolve": http_request("POST", "/api/v1/incidents/3f0c/resolve", "{}"),
+        "mttr": http_request("GET", "/api/v1/stats/mttr?window=7d&service=web"),
+        "reload": http_request("POST", "/-/reload"),
+        "not-allowed": http_request("DELETE", "/api/v1/incidents"),
+        "not-found": http_request("GET", "/v2/%7Bx%7D?a=%zz"),
+        "http10": b"GET /healthz HTTP/1.0\r\n\r\n",
+        "pipelined": http_request("GET", "/healthz") + http_request("GET", "/readyz")
+                     + http_request("GET", "/metrics", headers=["Connection: close"]),
+    }
+    for name, data in sorted(requests.items()):
+        seeds.add("http", name, data)
+
+    for target in sorted(seeds.count):
+        print(f"seeds: {target}: {seeds.count[target]} inputs in {os.path.join(out, target)}")
+
+
+if __name__ == "__main__":
+    main()
