@@ -10,6 +10,7 @@
 #include "parsers/pubsub.h"
 #include "parsers/record_sink.h"
 #include "parsers/text.h"
+#include "parsers/utf8.h"
 
 namespace faultline {
 namespace {
@@ -103,6 +104,19 @@ std::string RecordError::describe() const {
 
 ParseResult parse_input(std::string_view body, InputFormat format, const ParseOptions& options) {
   ParseResult result;
+  // The defaults go into records as they are (query parameters of /v1/logs/raw
+  // arrive percent-decoded), so they must be valid UTF-8 like everything else.
+  for (const auto& [field, value] : {std::pair<const char*, const std::string&>{"service", options.service},
+                                     {"revision", options.revision},
+                                     {"instance", options.instance}}) {
+    if (size_t bad = find_invalid_utf8(value); bad != std::string_view::npos) {
+      RecordError error;
+      error.field = field;
+      error.message = "invalid UTF-8 at byte " + std::to_string(bad) + " of the " + field + " given with the input";
+      result.errors.push_back(std::move(error));
+      return result;
+    }
+  }
   RecordSink sink(options, result);
   try {
     read_body(body, format, sink);

@@ -107,6 +107,7 @@ struct ParseOptions {
   size_t max_records = 100000;      // records beyond this are rejected with one error
   Timestamp arrival{};              // event time for records that carry none
   // Defaults for records that do not name them (query parameters of /v1/logs/raw, scan flags).
+  // Not valid UTF-8: parse_input reads nothing and returns one error naming the field.
   std::string service;
   std::string revision;
   std::string instance;

@@ -69,6 +69,9 @@ std::optional<Timestamp> parse_rfc3339(std::string_view s) {
   year_month_day ymd{std::chrono::year{year}, std::chrono::month{static_cast<unsigned>(month)},
                      std::chrono::day{static_cast<unsigned>(day)}};
   if (!ymd.ok() || hour > 23 || minute > 59 || second > 60) return std::nullopt;
+  // Timestamp counts nanoseconds in 64 bits (1677-09-21 .. 2262-04-11): a year
+  // outside 1678..2261 would overflow it, or overflow the windows added to it.
+  if (year < 1678 || year > 2261) return std::nullopt;
   auto t = sys_days{ymd} + hours{hour} + minutes{minute} + seconds{second} + nanoseconds{nanos} -
            minutes{offset_minutes};
   return Timestamp{t};

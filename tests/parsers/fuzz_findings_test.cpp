@@ -1,0 +1,53 @@
+// Inputs the fuzz targets (fuzz/) found mishandled, as unit tests; the raw
+// inputs themselves are replayed from tests/fuzz-regressions/.
+#include <doctest/doctest.h>
+
+#include "parsers/parse.h"
+#include "parsers/timestamp.h"
+
+namespace faultline {
+namespace {
+
+TEST_CASE("timestamps beyond what 64-bit nanoseconds hold are not RFC 3339 times we accept") {
+  // Year 9999 used to overflow the nanosecond count (signed overflow, UBSan).
+  CHECK_FALSE(parse_rfc3339("9999-12-31T23:59:59Z"));
+  CHECK_FALSE(parse_rfc3339("2262-04-12T00:00:00Z"));
+  CHECK_FALSE(parse_rfc3339("1677-01-01T00:00:00Z"));
+  CHECK_FALSE(parse_rfc3339("0000-01-01T00:00:00+23:59"));
+  REQUIRE(parse_rfc3339("2261-12-31T23:59:59.999999999Z"));
+  CHECK(format_rfc3339(*parse_rfc3339("2261-12-31T23:59:59.999999999Z")) == "2261-12-31T23:59:59.999999999Z");
+  REQUIRE(parse_rfc3339("1678-01-01T00:00:00Z"));
+  CHECK(format_rfc3339(*parse_rfc3339("1678-01-01T00:00:00Z")) == "1678-01-01T00:00:00Z");
+
+  ParseResult result = parse_input(R"({"textPayload":"x","timestamp":"9999-12-31T23:59:59Z"})" "\n",
+                                   InputFormat::logentry, {});
+  CHECK(result.records.empty());
+  REQUIRE(result.errors.size() == 1);
+  CHECK(result.errors[0].field == "timestamp");
+}
+
+TEST_CASE("defaults that are not valid UTF-8 are refused, not copied into records") {
+  // /v1/logs/raw?revision=%ff: the query is percent-decoded into ParseOptions.
+  for (const char* field : {"service", "revision", "instance"}) {
+    CAPTURE(field);
+    ParseOptions options;
+    options.service = "web";
+    std::string bad = "r\xff";
+    if (std::string_view(field) == "service") options.service = bad;
+    if (std::string_view(field) == "revision") options.revision = bad;
+    if (std::string_view(field) == "instance") options.instance = bad;
+    ParseResult result = parse_input("a line\nanother\n", InputFormat::text, options);
+    CHECK(result.records.empty());
+    REQUIRE(result.errors.size() == 1);
+    CHECK(result.errors[0].field == field);
+    CHECK(result.errors[0].message == "invalid UTF-8 at byte 1 of the " + std::string(field) + " given with the input");
+  }
+  ParseOptions good;
+  good.service = "wéb";
+  ParseResult result = parse_input("a line\n", InputFormat::text, good);
+  REQUIRE(result.records.size() == 1);
+  CHECK(result.records[0].service == "wéb");
+}
+
+}  // namespace
+}  // namespace faultline
