@@ -4,6 +4,7 @@
 #include <cstdint>
 
 #include "parsers/json_document.h"
+#include "parsers/utf8.h"
 
 namespace faultline {
 namespace {
@@ -286,6 +287,11 @@ bool log_entry_to_record(const Json& entry, const RecordContext& context, LogRec
   out.cluster = workload.cluster;
   out.resource_type = type;
   out.stream = log_name.empty() ? std::string() : stream_from_log_name(log_name);
+  if (find_invalid_utf8(out.stream) != std::string::npos) {
+    // logName itself is valid, but %-escapes in it can decode to any bytes.
+    error = {"logName", "the log id is not valid UTF-8 once URL-decoded"};
+    return false;
+  }
 
   if (!read_severity(entry, out.severity, error) || !payload_text(entry, out, error)) return false;
 

@@ -49,5 +49,18 @@ TEST_CASE("defaults that are not valid UTF-8 are refused, not copied into record
   CHECK(result.records[0].service == "wéb");
 }
 
+TEST_CASE("a logName whose %-escapes decode to invalid UTF-8 is refused, naming logName") {
+  ParseResult result = parse_input(
+      R"({"logName":"projects/p/logs/run.googleapis.com%2Fst%DEerr","textPayload":"x"})" "\n"
+      R"({"logName":"projects/p/logs/run.googleapis.com%2Fstd%C3%A9rr","textPayload":"y"})" "\n",
+      InputFormat::logentry, {});
+  REQUIRE(result.errors.size() == 1);
+  CHECK(result.errors[0].index == 0);
+  CHECK(result.errors[0].field == "logName");
+  CHECK(result.errors[0].message == "the log id is not valid UTF-8 once URL-decoded");
+  REQUIRE(result.records.size() == 1);
+  CHECK(result.records[0].stream == "std\u00e9rr");
+}
+
 }  // namespace
 }  // namespace faultline
