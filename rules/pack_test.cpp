@@ -120,7 +120,9 @@ class TestFileReader {
           report(line_of(it->second, key_line), "", "`tests` must be a list of test cases");
           continue;
         }
-        for (const YAML::Node& node : it->second) read_case(node, cases);
+        // A copy: `it->second` belongs to a temporary that dies before the loop runs.
+        const YAML::Node tests = it->second;
+        for (const YAML::Node& node : tests) read_case(node, cases);
       } else {
         report(key_line, "", "unknown key '" + key + "' (known keys: rule_files tests)");
       }
