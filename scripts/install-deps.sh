@@ -11,9 +11,12 @@ packages=(
   ripgrep curl python3 prometheus prometheus-alertmanager wrk nginx-light
   # deploy/ checks: YAML manifests, shell scripts
   python3-yaml shellcheck
-  # fuzz/ (make fuzz): clang with libFuzzer and the sanitizer runtimes (only recommended by clang-14)
-  clang libclang-rt-14-dev
 )
+# fuzz/ (make fuzz, make test): clang with libFuzzer and the sanitizer runtimes
+# (only recommended by clang-14). Tools, not build dependencies of faultline, so
+# outside the list above that the image's build stage must mirror.
+fuzz_packages=(clang libclang-rt-14-dev)
+packages+=("${fuzz_packages[@]}")
 
 missing=()
 for p in "${packages[@]}"; do
