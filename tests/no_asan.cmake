@@ -10,3 +10,11 @@
 # bound measures the sanitizer.
 set_tests_properties("server:100k distinct services: label cap, incident cap and bounded memory"
   PROPERTIES LABELS no-asan)
+
+# Counts rule reloads done while three clients ingest for 4 s and wants at least
+# 10; a reload loads and compiles the pack, about ten times slower under ASan
+# (`faultline rules check rules/packs`: 0.04 s, 0.43 s sanitized), so on a busy
+# 2-core machine the sanitized run reached 8 and failed on that count alone
+# (every answer was 200, the incidents matched scan's).
+set_tests_properties("server:rules reloaded again and again under sustained ingest: every answer 200, scan's incidents"
+  PROPERTIES LABELS no-asan)
