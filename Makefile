@@ -2,7 +2,7 @@
 BUILD ?= build
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
-# The sanitizer build (g++, ASan + UBSan) and the fuzzing build (clang, libFuzzer).
+# The sanitizer build (ASan + UBSan) and the fuzzing build (clang, libFuzzer).
 ASAN_BUILD ?= build-asan
 FUZZ_BUILD ?= build-fuzz
 # Seconds each fuzz target runs: `make fuzz`, and the short run inside `make test`.
@@ -12,6 +12,9 @@ TEST_FUZZ_SECONDS ?= 10
 # A sanitizer finding fails the test that hit it: ASan and UBSan abort (the build
 # has -fno-sanitize-recover=all), LeakSanitizer reports at exit with a failing
 # status. Tests that start the daemon start the sanitized binary and pass these on.
+# clang++ compiles the sanitized build 2-7 times faster than g++ here (g++ with ASan
+# takes 45 s over daemon_faults_test.cpp, clang++ 6 s); the plain build stays g++.
+ASAN_CXX ?= clang++
 # Sanitizer builds: -O1 and line tables only (stack traces name file:line) compile
 # about a third faster than -O2 -g; no NDEBUG, so Boost's and nlohmann's asserts run.
 SANITIZER_FLAGS = -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1"
@@ -45,7 +48,7 @@ test: build
 
 # Configured every time (a no-op when nothing changed), so flag changes here apply.
 test-asan: deps
-	@cmake -S . -B $(ASAN_BUILD) -G Ninja -DFAULTLINE_SANITIZE=ON $(SANITIZER_FLAGS) $(CMAKE_FLAGS) >/dev/null
+	@cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_CXX_COMPILER=$(ASAN_CXX) -DFAULTLINE_SANITIZE=ON $(SANITIZER_FLAGS) $(CMAKE_FLAGS) >/dev/null
 	@start=$$(date +%s); cmake --build $(ASAN_BUILD) -j $(JOBS) && \
 	  echo "make test: sanitizer build ($(ASAN_BUILD)) took $$(( $$(date +%s) - start ))s"
 	@start=$$(date +%s); cd $(ASAN_BUILD) && $(SANITIZER_ENV) ctest --output-on-failure -j $(JOBS) -LE no-asan && \

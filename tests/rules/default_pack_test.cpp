@@ -203,9 +203,12 @@ TEST_SUITE("default pack") {
           CHECK(recovered_revisions[service].count(incident["resolved_by_revision"]) == 1);
       }
       // No other cause fires: one root cause per expected incident, nothing more.
-      for (const auto& [key, events] : causes)
+      // Not a structured binding: clang before 16 cannot capture one in CHECK_MESSAGE's lambda.
+      for (const auto& cause : causes) {
+        const auto& key = cause.first;
         CHECK_MESSAGE(wanted.count(key), "unexpected cause " << std::get<1>(key) << " (" << std::get<2>(key)
-                                                              << ") on: " << events.front().sample);
+                                                              << ") on: " << cause.second.front().sample);
+      }
     }
   }
 

@@ -580,7 +580,10 @@ TEST_CASE("100k distinct services: label cap, incident cap and bounded memory") 
   }
   REQUIRE(services_by_metric.count("faultline_container_exits_total"));
   REQUIRE(services_by_metric.count("faultline_incidents_opened_total"));
-  for (const auto& [name, services] : services_by_metric) {
+  for (const auto& metric_services : services_by_metric) {
+    // Not a structured binding: clang before 16 cannot capture one in CAPTURE's lambda.
+    const std::string& name = metric_services.first;
+    const auto& services = metric_services.second;
     CAPTURE(name);
     CHECK(services.size() <= kMaxLabels + 1);
     for (const auto& service : services) CHECK((service == "_other" || service.starts_with("svc-")));
