@@ -1,8 +1,9 @@
-// main() for the fuzz targets when they are built without libFuzzer (g++, the
-// plain and ASan builds): runs each file given, or each file in each directory
+// main() for the fuzz targets when they are built without libFuzzer (the plain
+// and ASan builds): runs each file given, or each file in each directory
 // given (sorted), through LLVMFuzzerTestOneInput once. A libFuzzer build replays
-// files the same way (`fuzz_http crash-…`). Fails when a path does not exist or
-// when there is nothing to replay, so a mistyped directory is not a pass.
+// files the same way (`fuzz_http crash-…`), but given a directory it fuzzes and
+// writes new inputs into it. Fails when a path does not exist or when there is
+// nothing to replay, so a mistyped directory is not a pass.
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
