@@ -46,6 +46,7 @@ IngestSummary Pipeline::ingest(std::vector<LogRecord> records) {
 void Pipeline::correlate(std::vector<Matched>& batch, IngestSummary& summary) {
   const Timestamp now = wall_clock_();
   std::vector<LogRecord> assembled;
+  EventBatch staged;
   for (auto& m : batch) {
     if (dedup_.seen_before(m.record.source_id, now)) {
       ++summary.duplicates;
@@ -53,36 +54,103 @@ void Pipeline::correlate(std::vector<Matched>& batch, IngestSummary& summary) {
     }
     ++summary.accepted;
     if (!m.events.empty()) ++summary.matched;
-    for (const Event& event : m.events) {
-      if (observer_) observer_->on_event(event);
-      correlator_.add(event, &summary.changes);
+    if (journal_) {
+      staged.clock = std::max(staged.clock.value_or(m.record.time), m.record.time);
+      for (Event& event : m.events) staged.events.push_back(std::move(event));
+    } else {
+      for (const Event& event : m.events) {
+        if (observer_) observer_->on_event(event);
+        correlator_.add(event, &summary.changes);
+      }
+      correlator_.advance(m.record.time, &summary.changes);
     }
-    correlator_.advance(m.record.time, &summary.changes);
     // Drained per record: the assembler passes most records straight back, and
     // collecting them all would copy the whole batch once more.
     assembler_.push(std::move(m.record), assembled);
     if (!assembled.empty()) {
-      add_trace_context(assembled, summary.changes);
+      if (journal_) {
+        for (Event& event : trace_contexts(assembled)) staged.contexts.push_back(std::move(event));
+      } else {
+        add_trace_context(assembled, summary.changes);
+      }
       assembled.clear();
     }
+  }
+  if (journal_) {
+    if (!staged.empty()) journal_->stage(std::move(staged));
+    return;
   }
   notify(summary.changes);
 }
 
-void Pipeline::add_trace_context(const std::vector<LogRecord>& records, std::vector<IncidentChange>& changes) {
-  auto rules = rules_;
-  std::vector<Event> events;
+std::vector<Event> Pipeline::trace_contexts(const std::vector<LogRecord>& records) const {
+  std::vector<Event> contexts, events;
   for (const LogRecord& record : records) {
     if (!record.culprit) continue;
     events.clear();
-    rules->match(record, events);
-    for (const Event& event : events)
-      if (event.kind == RuleKind::cause && correlator_.add_context(event)) {
-        // The store must learn the frame too.
-        auto fingerprint = make_fingerprint(scope_of(event), event.rule_id, primary_capture(event));
-        changes.push_back({IncidentChange::Type::updated, incident_id(fingerprint), {}});
-      }
+    rules_->match(record, events);
+    for (Event& event : events)
+      if (event.kind == RuleKind::cause) contexts.push_back(std::move(event));
   }
+  return contexts;
+}
+
+void Pipeline::add_trace_context(const std::vector<LogRecord>& records, std::vector<IncidentChange>& changes) {
+  for (const Event& event : trace_contexts(records))
+    if (correlator_.add_context(event)) {
+      // The store must learn the frame too.
+      auto fingerprint = make_fingerprint(scope_of(event), event.rule_id, primary_capture(event));
+      changes.push_back({IncidentChange::Type::updated, incident_id(fingerprint), {}});
+    }
+}
+
+// Journal mode's tick()/finish(): assembled traces become a batch of their own.
+void Pipeline::stage_contexts(std::vector<LogRecord>& assembled, IngestSummary& summary) {
+  if (!journal_) {
+    add_trace_context(assembled, summary.changes);
+    notify(summary.changes);
+    return;
+  }
+  EventBatch staged;
+  staged.contexts = trace_contexts(assembled);
+  if (!staged.empty()) journal_->stage(std::move(staged));
+}
+
+LifecycleResult Pipeline::apply(const EventBatch& batch) {
+  std::lock_guard lock(mutex_);
+  std::vector<IncidentChange> changes;
+  for (const Event& event : batch.events) {
+    if (observer_) observer_->on_event(event);
+    correlator_.add(event, &changes);
+    correlator_.advance(event.time, &changes);
+  }
+  if (batch.clock) correlator_.advance(*batch.clock, &changes);
+  for (const Event& event : batch.contexts)
+    if (correlator_.add_context(event)) {
+      auto fingerprint = make_fingerprint(scope_of(event), event.rule_id, primary_capture(event));
+      changes.push_back({IncidentChange::Type::updated, incident_id(fingerprint), {}});
+    }
+  LifecycleResult result = LifecycleResult::ok;
+  if (const auto& a = batch.lifecycle)
+    result = a->acknowledge ? correlator_.acknowledge(a->incident_id, a->by, a->note, a->at, &changes)
+                            : correlator_.resolve(a->incident_id, a->by, a->note, a->at, &changes);
+  notify(changes);
+  return result;
+}
+
+// Journal mode: decided here on this replica's view, applied everywhere later.
+// A concurrent action on another replica may win the race; the caller reads
+// the incident after the journal applied this one and shows what happened.
+LifecycleResult Pipeline::stage_lifecycle(LifecycleAction action) {
+  const Incident* incident = correlator_.find(action.incident_id);
+  if (!incident) return LifecycleResult::not_found;
+  const bool allowed = action.acknowledge ? incident->state == IncidentState::open
+                                          : incident->state != IncidentState::resolved;
+  if (!allowed) return LifecycleResult::conflict;
+  EventBatch staged;
+  staged.lifecycle = std::move(action);
+  journal_->stage(std::move(staged));
+  return LifecycleResult::ok;
 }
 
 void Pipeline::notify(const std::vector<IncidentChange>& changes) {
@@ -96,8 +164,7 @@ IngestSummary Pipeline::finish() {
   std::lock_guard lock(mutex_);
   std::vector<LogRecord> assembled;
   assembler_.flush_all(assembled);
-  add_trace_context(assembled, summary.changes);
-  notify(summary.changes);
+  stage_contexts(assembled, summary);
   return summary;
 }
 
@@ -106,8 +173,7 @@ IngestSummary Pipeline::tick(Timestamp wall_now) {
   std::lock_guard lock(mutex_);
   std::vector<LogRecord> assembled;
   assembler_.flush_older_than(wall_now, assembled);
-  add_trace_context(assembled, summary.changes);
-  notify(summary.changes);
+  stage_contexts(assembled, summary);
   return summary;
 }
 
@@ -124,6 +190,11 @@ std::shared_ptr<const RuleSet> Pipeline::rules() const {
 void Pipeline::set_observer(PipelineObserver* observer) {
   std::lock_guard lock(mutex_);
   observer_ = observer;
+}
+
+void Pipeline::set_journal(BatchJournal* journal) {
+  std::lock_guard lock(mutex_);
+  journal_ = journal;
 }
 
 PipelineStats Pipeline::stats() const {
@@ -148,6 +219,7 @@ std::optional<Incident> Pipeline::incident(const std::string& id) const {
 LifecycleResult Pipeline::acknowledge(const std::string& id, const std::string& by, const std::string& note,
                                       Timestamp at) {
   std::lock_guard lock(mutex_);
+  if (journal_) return stage_lifecycle({true, id, by, note, at});
   std::vector<IncidentChange> changes;
   auto result = correlator_.acknowledge(id, by, note, at, &changes);
   notify(changes);
@@ -157,6 +229,7 @@ LifecycleResult Pipeline::acknowledge(const std::string& id, const std::string& 
 LifecycleResult Pipeline::resolve(const std::string& id, const std::string& by, const std::string& note,
                                   Timestamp at) {
   std::lock_guard lock(mutex_);
+  if (journal_) return stage_lifecycle({false, id, by, note, at});
   std::vector<IncidentChange> changes;
   auto result = correlator_.resolve(id, by, note, at, &changes);
   notify(changes);

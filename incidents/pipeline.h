@@ -9,6 +9,10 @@
 //
 // Thread-safe: one mutex serialises correlation (which is order-sensitive by
 // nature); matching runs before taking it.
+//
+// Journal mode (several replicas, set_journal): ingest(), tick() and the
+// lifecycle calls do not correlate; they hand an EventBatch to the journal, and
+// the journal calls apply() on every replica for every batch, in one order.
 #pragma once
 
 #include <functional>
@@ -20,6 +24,7 @@
 
 #include "incidents/correlator.h"
 #include "incidents/deduplicator.h"
+#include "incidents/event_batch.h"
 #include "parsers/multiline.h"
 #include "parsers/parse.h"
 #include "rules/rule_set.h"
@@ -53,6 +58,14 @@ class PipelineObserver {
   virtual void on_batch_end() {}
 };
 
+// Takes the batches of a pipeline in journal mode. stage() is called under the
+// pipeline's lock, in order, and must not block.
+class BatchJournal {
+ public:
+  virtual ~BatchJournal() = default;
+  virtual void stage(EventBatch batch) = 0;
+};
+
 // How full the bounded state is, for metrics.
 struct PipelineStats {
   CorrelatorStats correlator;
@@ -73,6 +86,11 @@ class Pipeline {
   void set_rules(std::shared_ptr<const RuleSet> rules);
   std::shared_ptr<const RuleSet> rules() const;
   void set_observer(PipelineObserver* observer);  // not owned; nullptr to detach
+  // Journal mode: not owned; set before the first ingest.
+  void set_journal(BatchJournal* journal);
+  // Correlates one journal entry (journal mode, every replica, in journal order).
+  // Returns the lifecycle action's result when the batch carries one.
+  LifecycleResult apply(const EventBatch& batch);
 
   std::vector<Incident> incidents() const;  // snapshot, ordered by opened_at
   PipelineStats stats() const;
@@ -87,6 +105,10 @@ class Pipeline {
   void correlate(std::vector<Matched>& batch, IngestSummary& summary);
   void add_trace_context(const std::vector<LogRecord>& records, std::vector<IncidentChange>& changes);
   void notify(const std::vector<IncidentChange>& changes);
+  // The cause events of assembled traces that carry a culprit frame.
+  std::vector<Event> trace_contexts(const std::vector<LogRecord>& records) const;
+  void stage_contexts(std::vector<LogRecord>& assembled, IngestSummary& summary);
+  LifecycleResult stage_lifecycle(LifecycleAction action);
 
   mutable std::mutex mutex_;
   std::shared_ptr<const RuleSet> rules_;
@@ -96,6 +118,7 @@ class Pipeline {
   Deduplicator dedup_;
   MultilineAssembler assembler_;
   PipelineObserver* observer_ = nullptr;
+  BatchJournal* journal_ = nullptr;
 };
 
 }  // namespace faultline

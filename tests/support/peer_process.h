@@ -53,9 +53,9 @@ class PeerProcess {
   PeerProcess(const PeerProcess&) = delete;
   PeerProcess& operator=(const PeerProcess&) = delete;
 
-  void stop() {
+  void stop(int signal = SIGTERM) {
     if (pid_ <= 0) return;
-    ::kill(pid_, SIGTERM);
+    ::kill(pid_, signal);
     waitpid(pid_, nullptr, 0);
     pid_ = -1;
   }

@@ -1,0 +1,43 @@
+// EventBatch: what one ingest (or API call) changes in the correlator, in a form
+// that can be written to the shared journal and applied by every replica.
+//
+// With several replicas, matching runs where a request arrives and correlation
+// runs everywhere: each replica appends its batches to one journal in
+// PostgreSQL, and every replica applies the whole journal in its order. The
+// correlator is deterministic, so the same journal gives the same incidents on
+// every replica (server/replicator.h).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "rules/event.h"
+
+namespace faultline {
+
+struct LifecycleAction {
+  bool acknowledge = true;  // else resolve
+  std::string incident_id, by, note;
+  Timestamp at{};
+};
+
+struct EventBatch {
+  std::vector<Event> events;       // matched events, in event-time order
+  std::vector<Event> contexts;     // cause events of assembled traces: culprit frames only
+  std::optional<Timestamp> clock;  // newest record time seen, matched or not
+  std::optional<LifecycleAction> lifecycle;
+
+  // Something the correlator must see before the request is acknowledged.
+  bool needs_journal() const { return !events.empty() || !contexts.empty() || lifecycle.has_value(); }
+  bool empty() const { return !needs_journal() && !clock; }
+  void append(EventBatch&& later);
+};
+
+nlohmann::json to_json(const EventBatch& batch);
+// Throws std::invalid_argument naming the field.
+EventBatch event_batch_from_json(const nlohmann::json& body);
+
+}  // namespace faultline
