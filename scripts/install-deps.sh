@@ -6,9 +6,10 @@ set -euo pipefail
 packages=(
   g++ cmake ninja-build pkg-config make
   libboost-dev libboost-system-dev libre2-dev nlohmann-json3-dev prometheus-cpp-dev doctest-dev
-  libyaml-cpp-dev libsqlite3-dev zlib1g-dev libssl-dev
-  # peers for tests and benchmarks
-  ripgrep curl python3 prometheus prometheus-alertmanager wrk nginx-light
+  libyaml-cpp-dev libsqlite3-dev zlib1g-dev libssl-dev libpq-dev
+  # peers for tests and benchmarks (postgresql: initdb and postgres, started by
+  # the tests themselves; the package's own cluster is not used)
+  ripgrep curl python3 prometheus prometheus-alertmanager wrk nginx-light postgresql
   # deploy/ checks: YAML manifests, shell scripts
   python3-yaml shellcheck
 )

@@ -74,6 +74,14 @@ size_t AlertNotifier::pending_resolved() const {
   return resolved_.size();
 }
 
+void AlertNotifier::resend_all() {
+  {
+    std::lock_guard lock(mutex_);
+    mark_all_dirty_locked();
+  }
+  wake_.notify_all();
+}
+
 void AlertNotifier::mark_all_dirty_locked() {
   for (Target& target : targets_) target.dirty = true;
   changed_ = true;

@@ -71,6 +71,8 @@ class AlertNotifier final : public PipelineObserver {
   void seed(const std::vector<Incident>& incidents);
   // The daemon learns its address only once bound; used when links.external_url is "".
   void set_external_url_default(const std::string& url);
+  // Sends every alert at once (a replica that just took the lead from one that died).
+  void resend_all();
   void start();
   // Makes one last attempt at what is still undelivered (bounded by the POST
   // timeout per Alertmanager), then stops the thread.

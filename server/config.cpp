@@ -558,7 +558,9 @@ Options (each is also a key of the --config file, '-' written '_'):
   --listen HOST:PORT     address to listen on; port 0 picks a free port
   --rules PATH           rule pack file or directory
                          (default: $FAULTLINE_RULES, else the bundled pack)
-  --store PATH           SQLite incident store (created when missing)
+  --store PATH|URL       SQLite incident store file (created when missing), or
+                         postgres://user@host:5432/db for replicas sharing one
+                         PostgreSQL database (password: $PGPASSWORD or ~/.pgpass)
   --config FILE          YAML configuration; flags override it
   --alertmanager URL     Alertmanager to push one alert per incident to, e.g.
                          http://127.0.0.1:9093 (repeatable; none: no alerts)

@@ -146,8 +146,8 @@ Response lifecycle(ServeContext& context, const CallPtr& call, bool acknowledge)
   LifecycleResult result = acknowledge ? context.pipeline.acknowledge(id, body.by, body.note, now)
                                        : context.pipeline.resolve(id, body.by, body.note, now);
   if (result == LifecycleResult::not_found) return not_found(id);
-  auto incident = context.pipeline.incident(id);
   if (result == LifecycleResult::conflict) {
+    auto incident = context.pipeline.incident(id);
     std::string state = incident ? std::string(to_string(incident->state)) : "unknown";
     return problem_response(Problem{409, "state-conflict", "Conflict",
                                     std::string("Incident ") + id + " is " + state + "; " +
@@ -155,8 +155,10 @@ Response lifecycle(ServeContext& context, const CallPtr& call, bool acknowledge)
                                                      : "it cannot be resolved again.")}
                                 .with("state", state));
   }
+  // With replicas the action is applied from the journal: read the incident after it.
   context.store.sync(context.store.sealed());
   context.log.info("incident", acknowledge ? "acknowledged" : "resolved", {{"id", id}, {"by", body.by}});
+  auto incident = context.pipeline.incident(id);
   if (!incident) return not_found(id);
   return json_response(http::status::ok, incident_json(*incident));
 }

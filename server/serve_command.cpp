@@ -9,11 +9,15 @@
 #include <fstream>
 #include <mutex>
 
+#include <unistd.h>
+
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include "incidents/pg_connection.h"
 #include "incidents/pipeline.h"
+#include "incidents/postgres_store.h"
 #include "incidents/sqlite_store.h"
 #include "rules/rule_set.h"
 #include "server/alert_notifier.h"
@@ -22,6 +26,7 @@
 #include "server/http_server.h"
 #include "server/log.h"
 #include "server/metrics.h"
+#include "server/replicator.h"
 #include "server/routes.h"
 #include "server/rule_reloader.h"
 #include "server/serve_context.h"
@@ -56,8 +61,11 @@ Timestamp wall_now() {
   return Timestamp{std::chrono::time_point_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now())};
 }
 
+// `sending`: false on a replica that does not lead. It keeps the same alert
+// state as the leader (every replica applies the whole journal) without
+// posting, so that taking the lead is one resend_all().
 std::unique_ptr<AlertNotifier> make_alert_notifier(const ServeConfig& config, Metrics& metrics, Logger& log,
-                                                   WallClock wall_clock) {
+                                                   WallClock wall_clock, const std::atomic<bool>& sending) {
   AlertNotifierOptions options;
   for (const std::string& text : config.alertmanager) {
     std::string error;
@@ -68,10 +76,23 @@ std::unique_ptr<AlertNotifier> make_alert_notifier(const ServeConfig& config, Me
   options.group_wait = config.alerts.group_wait;
   options.timeout = config.alerts.timeout;
   options.max_pending_resolved = config.alerts.max_pending_resolved;
+  AlertTransport transport = [&sending, http = http_alert_transport(options.timeout)](
+                                 const HttpUrl& alertmanager, const std::string& body) {
+    return sending.load() ? http(alertmanager, body) : HttpClientResult{204, {}, {}};
+  };
   return std::make_unique<AlertNotifier>(
-      options, http_alert_transport(options.timeout),
-      [&metrics](std::string_view result, size_t alerts) { metrics.alerts_sent(result, alerts); }, log,
-      std::move(wall_clock));
+      options, std::move(transport),
+      [&metrics, &sending](std::string_view result, size_t alerts) {
+        if (sending.load()) metrics.alerts_sent(result, alerts);
+      },
+      log, std::move(wall_clock));
+}
+
+// Names this process in the shared journal, for an operator reading it.
+std::string replica_name() {
+  char host[256] = {};
+  if (gethostname(host, sizeof host - 1) != 0) host[0] = '\0';
+  return std::string(host[0] ? host : "unknown") + ":" + std::to_string(getpid());
 }
 
 bool write_port_file(const std::string& path, uint16_t port, std::string& error) {
@@ -141,17 +162,31 @@ int run_serve(const std::vector<std::string>& args) {
     return config_error(message);
   }
 
-  std::unique_ptr<SqliteStore> store;
+  // SQLite for one instance; PostgreSQL for replicas sharing a journal.
+  const bool replicated = is_postgres_url(config.store);
+  const std::string store_name = replicated ? pg::redact_url(config.store) : config.store;
+  std::unique_ptr<SqliteStore> sqlite_store;
+  std::unique_ptr<PostgresStore> postgres_store;
+  std::unique_ptr<PostgresJournal> journal;
+  int64_t journal_position = 0;
   std::vector<Incident> restored;
   std::vector<std::pair<std::string, Timestamp>> seen_ids;
   try {
-    SqliteStoreOptions store_options;
-    store_options.source_id_horizon = config.dedup_horizon;
-    store = SqliteStore::open(config.store, store_options);
-    restored = store->load_incidents();
-    seen_ids = store->load_source_ids(wall_now() - config.dedup_horizon);
+    if (replicated) {
+      postgres_store = PostgresStore::open(config.store);
+      PostgresStore::Snapshot snapshot = postgres_store->load_snapshot();
+      restored = std::move(snapshot.incidents);
+      journal_position = snapshot.seq;
+      journal = std::make_unique<PostgresJournal>(config.store, replica_name());
+    } else {
+      SqliteStoreOptions store_options;
+      store_options.source_id_horizon = config.dedup_horizon;
+      sqlite_store = SqliteStore::open(config.store, store_options);
+      restored = sqlite_store->load_incidents();
+      seen_ids = sqlite_store->load_source_ids(wall_now() - config.dedup_horizon);
+    }
   } catch (const StoreError& e) {
-    return config_error("store " + config.store + ": " + e.what());
+    return config_error("store " + store_name + ": " + e.what());
   }
 
   PipelineConfig pipeline_config;
@@ -166,18 +201,37 @@ int run_serve(const std::vector<std::string>& args) {
   metrics.seed(restored);
   metrics.rules_loaded(rules->rules().size());
   const size_t restored_count = restored.size();
+  std::atomic<bool> sending_alerts{!replicated};  // replicas: the leader only
   std::unique_ptr<AlertNotifier> alerts;
   if (!config.alertmanager.empty()) {
-    alerts = make_alert_notifier(config, metrics, log, wall_now);
+    alerts = make_alert_notifier(config, metrics, log, wall_now, sending_alerts);
     alerts->seed(restored);
   }
   pipeline.restore(std::move(restored), seen_ids);
 
-  StoreObserver store_observer(*store, wall_now);
-  std::vector<PipelineObserver*> observer_list{&metrics, &store_observer};
+  std::unique_ptr<StoreObserver> store_observer;
+  std::unique_ptr<Replicator> replicator;
+  std::vector<PipelineObserver*> observer_list{&metrics};
+  if (replicated) {
+    ReplicatorOptions replicator_options;
+    replicator_options.dedup_horizon = config.dedup_horizon;
+    replicator_options.leadership = [&sending_alerts, &alerts](bool leading) {
+      sending_alerts.store(leading);
+      if (leading && alerts) alerts->resend_all();
+    };
+    replicator = std::make_unique<Replicator>(pipeline, *postgres_store, *journal, journal_position,
+                                              std::move(replicator_options), log, wall_now);
+    observer_list.push_back(replicator.get());
+    pipeline.set_journal(replicator.get());
+  } else {
+    store_observer = std::make_unique<StoreObserver>(*sqlite_store, wall_now);
+    observer_list.push_back(store_observer.get());
+  }
+  CommitPoint& commit_point = replicated ? static_cast<CommitPoint&>(*replicator) : *store_observer;
   if (alerts) observer_list.push_back(alerts.get());
   FanoutObserver observers(std::move(observer_list));
   pipeline.set_observer(&observers);
+  if (replicator) replicator->start();
 
   WorkerPool ingest_pool("ingest", config.limits.ingest_threads, config.limits.ingest_queue, log);
   WorkerPool api_pool("api", kApiThreads, kApiQueue, log);
@@ -185,7 +239,7 @@ int run_serve(const std::vector<std::string>& args) {
   std::atomic<bool> draining{false};
   Authenticator auth(config.auth, log, wall_now);
   if (std::string error; !auth.start(error)) return config_error(error);
-  ServeContext context{config, pipeline, store_observer, metrics, log, ingest_pool, api_pool, reloader, auth, alerts.get(),
+  ServeContext context{config, pipeline, commit_point, metrics, log, ingest_pool, api_pool, reloader, auth, alerts.get(),
                        wall_now, draining};
 
   Router router;
@@ -271,7 +325,7 @@ int run_serve(const std::vector<std::string>& args) {
       bool submitted = ingest_pool.try_submit([&] {
         try {
           pipeline.tick(wall_now());
-          store_observer.sync(store_observer.sealed());
+          commit_point.sync(commit_point.sealed());
         } catch (const StoreError& e) {
           metrics.store_commit_failed();
           log.warn("store", "commit failed", {{"error", e.what()}});
@@ -293,7 +347,7 @@ int run_serve(const std::vector<std::string>& args) {
   server.start();
   log.info("serve", "listening",
            {{"addr", address}, {"rules", config.rules}, {"rules_from", config.rules_origin},
-            {"rules_loaded", rules->rules().size()}, {"store", config.store},
+            {"rules_loaded", rules->rules().size()}, {"store", store_name},
             {"incidents_restored", restored_count}, {"io_threads", config.io_threads},
             {"ingest_threads", config.limits.ingest_threads}, {"alertmanagers", config.alertmanager.size()},
             {"version", FAULTLINE_VERSION}});
@@ -330,11 +384,12 @@ int run_serve(const std::vector<std::string>& args) {
 
   int exit_code = 0;
   try {
-    store_observer.sync(store_observer.sealed());
+    commit_point.sync(commit_point.sealed());
   } catch (const StoreError& e) {
     log.error("store", "final commit failed", {{"error", e.what()}});
     exit_code = 1;
   }
+  if (replicator) replicator->stop();
   if (alerts) alerts->stop();  // one last push of what Alertmanager has not heard
   pipeline.set_observer(nullptr);
   log.info("serve", "stopped", {{"drained", drained}, {"exit_code", exit_code}});

@@ -15,7 +15,7 @@
 #include "server/metrics.h"
 #include "server/router.h"
 #include "server/rule_reloader.h"
-#include "server/store_observer.h"
+#include "server/commit_point.h"
 #include "server/worker_pool.h"
 
 namespace faultline {
@@ -23,7 +23,7 @@ namespace faultline {
 struct ServeContext {
   const ServeConfig& config;
   Pipeline& pipeline;
-  StoreObserver& store;
+  CommitPoint& store;  // answer 2xx only after store.sync()
   Metrics& metrics;
   Logger& log;
   WorkerPool& ingest_pool;  // ingest requests and the pipeline tick

@@ -30,10 +30,11 @@
 
 #include "incidents/pipeline.h"
 #include "incidents/store.h"
+#include "server/commit_point.h"
 
 namespace faultline {
 
-class StoreObserver final : public PipelineObserver {
+class StoreObserver final : public PipelineObserver, public CommitPoint {
  public:
   StoreObserver(IncidentStore& store, WallClock wall_clock);
 
@@ -42,12 +43,12 @@ class StoreObserver final : public PipelineObserver {
   void on_batch_end() override;
 
   // Batches sealed so far (a sequence number).
-  uint64_t sealed() const { return sealed_.load(); }
+  uint64_t sealed() const override { return sealed_.load(); }
   // Returns once every batch up to `batch` is committed (by this call or a
   // concurrent one). Throws StoreError.
-  void sync(uint64_t batch);
+  void sync(uint64_t batch) override;
   // The last commit succeeded (readiness).
-  bool healthy() const { return healthy_.load(); }
+  bool healthy() const override { return healthy_.load(); }
 
  private:
   struct Pending {
