@@ -49,7 +49,7 @@ function el(tag, attrs, ...children) {
     else if (name.startsWith('on')) node.addEventListener(name.slice(2), value);
     else node.setAttribute(name, value === true ? '' : String(value));
   }
-  for (const child of children.flat()) {
+  for (const child of children.flat(Infinity)) {
     if (child === undefined || child === null || child === false) continue;
     node.append(child instanceof Node ? child : document.createTextNode(String(child)));
   }
@@ -137,14 +137,16 @@ function ago(iso) {
   return duration(seconds >= 3600 ? Math.round(seconds / 60) * 60 : seconds) + ' ago';
 }
 
-// A time with its age; the age is kept fresh by updateAges() on every refresh.
-function when(iso) {
+// A time, with its age unless `withAge` is false; ages are kept fresh by updateAges().
+function when(iso, withAge = true) {
   if (!iso) return '–';
   const at = new Date(iso);
   if (Number.isNaN(at.getTime())) return String(iso);
+  const time = el('time', {datetime: iso, title: iso}, dateFormat.format(at));
+  if (!withAge) return time;
   const age = el('span', {class: 'ago'}, ago(iso));
   age.dataset.at = iso;
-  return el('span', {}, el('time', {datetime: iso, title: iso}, dateFormat.format(at)), ' ', age);
+  return el('span', {}, time, ' ', age);
 }
 
 function updateAges() {
@@ -226,21 +228,16 @@ function deployBlock(deploy) {
 }
 
 function evidence(incident) {
-  const details = el('details', {class: 'evidence', open: state.expanded.has(incident.id)},
-    el('summary', {}, 'Evidence and history'));
-  details.addEventListener('toggle', () => {
-    if (details.open) state.expanded.add(incident.id);
-    else state.expanded.delete(incident.id);
-    sessionStorage.setItem(EXPANDED_KEY, JSON.stringify([...state.expanded].slice(-200)));
-  });
   const captures = Object.entries((incident.root_cause && incident.root_cause.captures) || {});
-  details.append(
+  const history = incident.history || [];
+  const details = el('details', {class: 'evidence', open: state.expanded.has(incident.id)},
+    el('summary', {}, 'Evidence and history'),
     el('h4', {}, 'Chain'),
     el('div', {class: 'table-wrap'}, el('table', {class: 'links'},
       el('thead', {}, el('tr', {}, ['kind', 'rule', 'count', 'first seen', 'last seen'].map((h) => el('th', {}, h)))),
       el('tbody', {}, (incident.chain || []).map((link) => [
         el('tr', {}, el('td', {}, link.kind), el('td', {}, el('code', {}, link.rule)), el('td', {}, link.count),
-           el('td', {}, when(link.first_seen)), el('td', {}, when(link.last_seen))),
+           el('td', {}, when(link.first_seen, false)), el('td', {}, when(link.last_seen, false))),
         el('tr', {class: 'sample-row'}, el('td', {colspan: 5}, el('pre', {}, link.sample)))])))),
     el('dl', {class: 'facts'},
       fact('Root cause', el('code', {}, incident.root_cause && incident.root_cause.rule)),
@@ -253,9 +250,14 @@ function evidence(incident) {
       fact('Resolved', incident.resolved_at && [when(incident.resolved_at), ` by ${incident.resolved_by}`]),
       fact('Fingerprint', el('code', {}, incident.fingerprint)),
       fact('Id', el('code', {}, incident.id))),
-    (incident.history || []).length ? [el('h4', {}, 'History'), el('ul', {class: 'history'},
-      incident.history.map((entry) => el('li', {}, when(entry.at), ' ', el('strong', {}, entry.action), ' by ',
-                                          entry.by, entry.note ? ` — ${entry.note}` : '')))] : null);
+    history.length && [el('h4', {}, 'History'), el('ul', {class: 'history'}, history.map((entry) =>
+      el('li', {}, when(entry.at, false), ' ', el('strong', {}, entry.action), ' by ', entry.by,
+         entry.note ? ` — ${entry.note}` : '')))]);
+  details.addEventListener('toggle', () => {
+    if (details.open) state.expanded.add(incident.id);
+    else state.expanded.delete(incident.id);
+    sessionStorage.setItem(EXPANDED_KEY, JSON.stringify([...state.expanded].slice(-200)));
+  });
   return details;
 }
 
@@ -371,13 +373,13 @@ function renderMttr(report) {
   const overall = report.overall || {};
   const mttr = overall.mttr || {};
   const split = mttr.by_resolved_by || {};
-  $('mttr').replaceChildren(
+  $('mttr').replaceChildren(...[
     el('div', {class: 'figures'},
       figure('MTTR', mttr, (n) => plural(n, 'resolved', 'resolved')),
       figure('MTTA', overall.mtta, (n) => plural(n, 'acknowledged', 'acknowledged')),
       figure('Resolved automatically', split.auto, (n) => plural(n, 'incident', 'incidents')),
       figure('Resolved by hand', split.manual, (n) => plural(n, 'incident', 'incidents'))),
-    byRevisionTable(report.by_revision));
+    byRevisionTable(report.by_revision)].filter(Boolean));
 }
 
 // ------------------------------------------------------------------ actions
