@@ -274,15 +274,29 @@ const steps = [
       (await page.locator('#resolved li', {hasText: SERVICE}).count()) === 1);
   }],
 
-  ['the page raised no script errors or CSP violations', async () => {
-    check(pageErrors.length === 0, pageErrors.join('\n'));
+  ['with nothing open the page says "No open incidents"', async () => {
+    const list = await daemon.request('GET', '/api/v1/incidents', {token: TOKENS.read});
+    for (const other of list.json.incidents) {
+      const answer = await daemon.request('POST', `/api/v1/incidents/${other.id}/resolve`, {token: TOKENS.write});
+      check(answer.status === 200, `resolving ${other.id} answered ${answer.status}: ${answer.text}`);
+    }
+    await until('the empty state', async () =>
+      (await page.locator('#incidents .empty').count()) === 1 &&
+      (await page.locator('#incidents .empty').textContent()).includes('No open incidents'));
   }],
 
   ['the daemon stops cleanly on SIGTERM', async () => {
-    await browser.close();
-    browser = null;
     const status = await daemon.stop();
     check(status === 0, `faultline serve exited ${status} (a sanitizer finding?)`);
+  }],
+
+  ['with the daemon gone the page says the API cannot be reached', async () => {
+    await until('the unreachable notice', async () =>
+      /Cannot reach the faultline daemon/.test(await page.locator('#incidents .notice').textContent({timeout: 1000})));
+  }],
+
+  ['the page raised no script errors or CSP violations', async () => {
+    check(pageErrors.length === 0, pageErrors.join('\n'));
   }],
 ];
 
