@@ -199,8 +199,9 @@ function frameText(frame) {
 function exitCodes(codes) {
   const entries = Object.entries(codes || {});
   if (!entries.length) return null;
+  // hasOwn: a code is a key from log text, and "constructor" must not find Object's.
   return entries.map(([code, count]) =>
-    `${code}${EXIT_MEANING[code] ? ` (${EXIT_MEANING[code]})` : ''} ×${count}`).join(', ');
+    `${code}${Object.hasOwn(EXIT_MEANING, code) ? ` (${EXIT_MEANING[code]})` : ''} ×${count}`).join(', ');
 }
 
 function revisions(incident) {
