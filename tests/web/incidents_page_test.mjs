@@ -226,6 +226,36 @@ const steps = [
     check(await page.locator('#incidents img').count() === 0, 'an <img> from log text was created');
   }],
 
+  // The `deploy` object and MTTR `by_revision` are being added to the API: the page
+  // is checked against their announced shape by amending the daemon's answers.
+  ['a deploy object and MTTR by revision are shown when the API has them, nothing otherwise', async () => {
+    const deploy = {revision: 'netra-backend-staging-00734-fvm', previous_revision: 'netra-backend-staging-00733-abc',
+                    previous_healthy: true, bad_deploy: true,
+                    rollback_hint: `Roll back: gcloud run services update-traffic ${SERVICE} --to-revisions=00733=100 ${XSS}`};
+    const byRevision = [{revision: 'netra-backend-staging-00733-abc', service: SERVICE,
+                         mttr: {count: 2, p50_seconds: 300, p90_seconds: 600}}];
+    const amend = (urlPart, change) => page.route((url) => url.pathname === urlPart, async (route) => {
+      const response = await route.fetch();
+      const json = await response.json();
+      change(json);
+      await route.fulfill({response, json});
+    });
+    await amend('/api/v1/incidents', (json) => {
+      for (const i of json.incidents) if (i.id === incident.id) i.deploy = deploy;
+    });
+    await amend('/api/v1/stats/mttr', (json) => { json.by_revision = byRevision; });
+    await until('the bad deploy badge', async () => (await card().locator('.pill.bad-deploy').count()) === 1);
+    check((await card().locator('.deploy').textContent()).includes(deploy.rollback_hint), 'the rollback hint is not shown');
+    await until('the MTTR by revision table', async () =>
+      (await page.locator('table.by-revision tbody tr').count()) === 1 &&
+      (await page.locator('table.by-revision').textContent()).includes('5 min 0 s'));
+    await page.unrouteAll();
+    await until('the badge to go with the deploy object', async () =>
+      (await card().locator('.pill.bad-deploy, .deploy').count()) === 0 &&
+      (await page.locator('table.by-revision').count()) === 0);
+    check(await page.evaluate(() => window.__xss) === undefined, 'window.__xss was set by the rollback hint');
+  }],
+
   ['Ack with the read token shows the 403 detail and the incident stays open', async () => {
     await card().locator('details.evidence > summary').click();
     await card().getByRole('button', {name: 'Acknowledge'}).click();
