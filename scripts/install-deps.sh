@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages faultline builds and tests with, only those
-# missing; silent when everything is present.
+# missing, then the web page test's npm packages from tests/web/package-lock.json
+# unless that lock file is what is installed; silent when everything is present.
 set -euo pipefail
 
 packages=(
@@ -12,6 +13,8 @@ packages=(
   ripgrep curl python3 prometheus prometheus-alertmanager wrk nginx-light postgresql
   # deploy/ checks: YAML manifests, shell scripts
   python3-yaml shellcheck
+  # the web page test (tests/web): Debian's browser, a font for its text
+  chromium fonts-dejavu-core
 )
 # fuzz/ (make fuzz, make test): clang with libFuzzer and the sanitizer runtimes
 # (only recommended by clang-14). Tools, not build dependencies of faultline, so
@@ -23,14 +26,29 @@ missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
+# Node.js and npm run the web page test. Asked for by command, not package: a
+# nodesource nodejs (Node 20, which playwright-core needs) bundles npm and
+# conflicts with Debian's npm package.
+command -v node >/dev/null || missing+=(nodejs)
+command -v npm >/dev/null || missing+=(npm)
 
-echo "install-deps: installing ${missing[*]}" >&2
-sudo=""
-if [ "$(id -u)" -ne 0 ]; then
-  command -v sudo >/dev/null || { echo "install-deps: need root (or sudo) to install: ${missing[*]}" >&2; exit 1; }
-  sudo="sudo"
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "install-deps: installing ${missing[*]}" >&2
+  sudo=""
+  if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null || { echo "install-deps: need root (or sudo) to install: ${missing[*]}" >&2; exit 1; }
+    sudo="sudo"
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get update -qq
+  $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
-export DEBIAN_FRONTEND=noninteractive
-$sudo apt-get update -qq
-$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+
+# playwright-core as the lock file pins it; the browser is Debian's chromium above,
+# never a download. A copy of the installed lock file marks it done.
+web="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/tests/web"
+if ! cmp -s "$web/package-lock.json" "$web/node_modules/.installed-package-lock.json"; then
+  echo "install-deps: npm ci in tests/web" >&2
+  (cd "$web" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+  cp "$web/package-lock.json" "$web/node_modules/.installed-package-lock.json"
+fi

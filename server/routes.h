@@ -9,6 +9,8 @@
 // Incident API (routes_api.cpp): GET /api/v1/incidents[/{id}], POST …/{id}/ack
 //   and …/{id}/resolve, GET /api/v1/stats/mttr, GET /api/v1/rules.
 // Operations (routes_ops.cpp): GET /healthz, /readyz, /metrics; POST /-/reload.
+// Web page (routes_web.cpp): GET /, /ui/app.js, /ui/style.css, embedded at build
+//   time; no token needed, served with a CSP that allows only the daemon's own files.
 #pragma once
 
 #include "server/router.h"
@@ -19,5 +21,6 @@ namespace faultline {
 void add_ingest_routes(Router& router, ServeContext& context);
 void add_api_routes(Router& router, ServeContext& context);
 void add_ops_routes(Router& router, ServeContext& context);
+void add_web_routes(Router& router, ServeContext& context);
 
 }  // namespace faultline

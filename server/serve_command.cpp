@@ -246,6 +246,7 @@ int run_serve(const std::vector<std::string>& args) {
   add_ingest_routes(router, context);
   add_api_routes(router, context);
   add_ops_routes(router, context);
+  add_web_routes(router, context);
 
   HttpServerOptions server_options;
   server_options.max_body = config.limits.max_body;
