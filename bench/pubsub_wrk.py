@@ -122,14 +122,18 @@ function setup(thread)
 end
 
 local counter = 0
+-- `wrk ... -- N`: ids start at thread N, so that several wrk processes (one per
+-- replica) send distinct messages.
+local first_thread = 0
 function init(args)
+  first_thread = tonumber(args[1] or "0")
   wrk.method = "POST"
   wrk.headers["Content-Type"] = "application/json"
 end
 
 function request()
   counter = counter + 1
-  local id = string.format("%03d%09d", thread_index or 0, counter)
+  local id = string.format("%03d%09d", first_thread + (thread_index or 0), counter)
   local t = templates[counter % #templates + 1]
   local body = '{"message":{"data":"' .. t[1] .. b64(id) .. t[2] ..
     '","messageId":"' .. id .. '","publishTime":"2026-11-25T12:00:00.2Z"},' ..

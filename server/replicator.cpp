@@ -97,8 +97,9 @@ void Replicator::run() {
       more = step();
       if (!apply_healthy_.exchange(true)) log_.info("journal", "applying again", {{"applied", applied()}});
     } catch (const StoreError& e) {
+      // Leadership follows the session: a lost connection released the lock,
+      // and the next step() says so.
       if (apply_healthy_.exchange(false)) log_.error("journal", "cannot apply the journal", {{"error", e.what()}});
-      if (leading_.exchange(false) && options_.leadership) options_.leadership(false);
       std::unique_lock lock(applied_mutex_);
       applied_changed_.wait_for(lock, kRetryAfterError, [&] { return stopping_; });
     }

@@ -3,9 +3,11 @@
 the built faultline binary links.
 
 Without Docker: `ldd BINARY` on this Debian 12 machine names each library's
-file, `dpkg -S FILE` names the package that ships it, and that package must be
-installed by the runtime stage's `apt-get install` or be part of the
-debian:12-slim base image. The list of base packages below is explicit: those
+file, `dpkg -S FILE` names the package that ships it. The package of each
+library the binary links directly (its NEEDED entries) must be installed by the
+runtime stage's `apt-get install` or be part of the debian:12-slim base image;
+a library only those libraries pull in (libpq5's Kerberos and LDAP, say) may
+come with them, as apt installs Depends: it must be in their dependency closure. The list of base packages below is explicit: those
 are the packages the slim image ships that the binary needs (libc6 is the C
 library itself; apt needs libstdc++6 and libgcc-s1, so every Debian image has
 them). Anything else must be in the Dockerfile.
@@ -66,6 +68,30 @@ def linked_libraries():
     return libraries
 
 
+def needed_sonames():
+    """The libraries the binary itself links (ELF NEEDED), not their dependencies."""
+    out = subprocess.run(["objdump", "-p", binary], capture_output=True, text=True, check=True).stdout
+    return {m.group(1) for m in re.finditer(r"^\s*NEEDED\s+(\S+)", out, re.M)}
+
+
+def dependency_closure(packages):
+    """The packages plus everything they Depend or Pre-Depend on, as installed here."""
+    seen, todo = set(), list(packages)
+    while todo:
+        pkg = todo.pop()
+        if pkg in seen:
+            continue
+        seen.add(pkg)
+        out = subprocess.run(["dpkg-query", "-W", "-f=${Depends}, ${Pre-Depends}", pkg],
+                             capture_output=True, text=True).stdout
+        for clause in out.split(","):
+            for alternative in clause.split("|"):
+                name = alternative.strip().split(" ")[0].split(":")[0]
+                if name:
+                    todo.append(name)
+    return seen
+
+
 def candidate_paths(path):
     """Debian 12 merges /lib into /usr/lib, but dpkg records the path the package ships."""
     seen = []
@@ -99,8 +125,11 @@ def libraries_with_packages():
 
 
 def uncovered(packages):
+    direct = needed_sonames()
+    closure = dependency_closure(set(packages) | set(BASE_IMAGE_PACKAGES))
     return [(soname, path, pkg) for soname, path, pkg in libraries_with_packages()
-            if pkg not in packages and pkg not in BASE_IMAGE_PACKAGES]
+            if pkg not in BASE_IMAGE_PACKAGES and
+            (pkg not in packages if soname in direct else pkg not in closure)]
 
 
 def check_every_library_is_provided():
@@ -112,12 +141,13 @@ def check_every_library_is_provided():
         raise CheckFailed("the runtime stage of deploy/Dockerfile lacks packages for:\n" + "\n".join(
             f"{soname} ({path}) is shipped by {pkg}" for soname, path, pkg in missing))
     for soname, path, pkg in libraries_with_packages():
-        where = "base image" if pkg in BASE_IMAGE_PACKAGES else "Dockerfile"
+        where = "base image" if pkg in BASE_IMAGE_PACKAGES else "Dockerfile" if pkg in packages else "dependency"
         print(f"     {soname:34} {pkg:28} ({where})")
 
 
 def check_no_unneeded_package():
-    needed = {pkg for _, _, pkg in libraries_with_packages()}
+    direct = needed_sonames()
+    needed = {pkg for soname, _, pkg in libraries_with_packages() if soname in direct}
     extra = [p for p in runtime_packages(dockerfile) if p not in needed and p not in DATA_PACKAGES]
     if extra:
         raise CheckFailed("the runtime stage installs packages the binary links no library from: " +
