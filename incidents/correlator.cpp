@@ -6,12 +6,14 @@
 #include <unordered_map>
 #include <utility>
 
+#include "incidents/deploy.h"
 #include "incidents/exit_code.h"
 #include "incidents/fingerprint.h"
 #include "incidents/history.h"
 #include "incidents/pending_events.h"
 #include "incidents/recovery_log.h"
 #include "incidents/revision.h"
+#include "incidents/revision_log.h"
 
 namespace faultline {
 namespace {
@@ -113,7 +115,11 @@ struct Tracked {
   Severity cause_severity = Severity::info;
   bool any_event = false;
   std::optional<Recovery> pending;  // the recovery that resolves it once quiet
-  bool old_revision_noted = false;
+  // The earliest recurrence on an older revision since the current resolution.
+  std::optional<Timestamp> old_revision_at;
+  std::string deploy_note;  // what refresh_deploy appended to inc.hint
+  std::optional<DeployInfo> shown_deploy;  // inc.deploy as last reported
+  bool restored = false;
   // generic_exit only: its events, so that a late cause can claim them.
   std::vector<Event> members;
   bool members_complete = true;
@@ -123,6 +129,7 @@ struct ScopeState {
   std::vector<Tracked*> incidents;
   Timestamp newest = Timestamp::min();
   RecoveryLog recoveries;
+  RevisionLog revisions;
 };
 
 struct Cover {
@@ -394,7 +401,7 @@ struct Correlator::State {
     else
       inc.resolved_by_revision = r.revision;
     if (r.time > inc.last_seen) inc.last_seen = r.time;
-    t.old_revision_noted = false;
+    t.old_revision_at.reset();
     add_history(inc, HistoryEntry{r.time, "resolved", "auto", resolution_note(r)});
     changes.add(IncidentChange::Type::resolved, inc.id);
   }
@@ -453,7 +460,7 @@ struct Correlator::State {
     inc.resolved_at.reset();
     inc.resolved_by.reset();
     inc.resolved_by_revision.reset();
-    t.old_revision_noted = false;
+    t.old_revision_at.reset();
     std::string note = e.rule_id;
     if (!e.revision.empty()) note += " on " + e.revision;
     add_history(inc, HistoryEntry{e.time, "reopened", "auto", note});
@@ -484,12 +491,14 @@ struct Correlator::State {
   void join_as_cause(Tracked& t, const Event& e, Changes& changes) {
     if (t.inc.state == IncidentState::resolved && e.time > t.inc.resolved_at.value_or(e.time)) {
       if (t.inc.resolved_by_revision && is_older_revision(e.revision, *t.inc.resolved_by_revision)) {
-        if (!t.old_revision_noted) {
-          t.old_revision_noted = true;
-          add_history(t.inc, HistoryEntry{e.time, "recurred_on_old_revision", "auto",
-                                          e.rule_id + " on " + e.revision + ", older than " +
-                                              *t.inc.resolved_by_revision});
-        }
+        // Dated at the earliest such recurrence, whatever order they arrive in.
+        const std::string note =
+            e.rule_id + " on " + e.revision + ", older than " + *t.inc.resolved_by_revision;
+        if (!t.old_revision_at)
+          add_history(t.inc, HistoryEntry{e.time, "recurred_on_old_revision", "auto", note});
+        else if (e.time < *t.old_revision_at)
+          redate_last_history(t.inc, "recurred_on_old_revision", e.time, note);
+        if (!t.old_revision_at || e.time < *t.old_revision_at) t.old_revision_at = e.time;
       } else {
         reopen(t, e, changes);
       }
@@ -653,6 +662,37 @@ struct Correlator::State {
     }
   }
 
+  // ---- deploy-revision correlation --------------------------------------------
+
+  // Recomputed for the whole scope after every event: a late recovery of the
+  // previous revision, or an earlier event of the incident's own, changes the
+  // answer of an incident the event did not join.
+  void refresh_deploy(const std::string& key, Changes& changes) {
+    auto scope = scopes.find(key);
+    if (scope == scopes.end()) return;
+    for (Tracked* t : scope->second.incidents) {
+      Incident& inc = t->inc;
+      std::optional<DeployInfo> fresh = correlate_deploy(inc, scope->second.revisions, cfg.window);
+      // After a restart the log starts empty: keep what the store knew until
+      // the events seen since know at least a previous revision again.
+      if (t->restored && inc.deploy && fresh && !fresh->previous_revision &&
+          inc.deploy->revision == fresh->revision)
+        fresh = inc.deploy;
+      std::string hint = inc.hint;
+      if (!t->deploy_note.empty() && hint.ends_with(" " + t->deploy_note))
+        hint.resize(hint.size() - t->deploy_note.size() - 1);
+      else if (!t->deploy_note.empty() && hint == t->deploy_note)
+        hint.clear();
+      inc.deploy = std::move(fresh);
+      t->deploy_note = deploy_note(inc);
+      if (!t->deploy_note.empty()) hint += (hint.empty() ? "" : " ") + t->deploy_note;
+      if (hint == inc.hint && inc.deploy == t->shown_deploy) continue;
+      inc.hint = std::move(hint);
+      t->shown_deploy = inc.deploy;
+      changes.add(IncidentChange::Type::updated, inc.id);
+    }
+  }
+
   // ---- bounds ----------------------------------------------------------------
 
   // Event time as far as quiet periods go (CorrelatorConfig::max_clock_ahead).
@@ -708,6 +748,10 @@ void Correlator::add(const Event& event, std::vector<IncidentChange>* changes) {
   const std::string key = scope_key(scope_of(event));
   ScopeState& scope = s.scopes[key];
   if (event.time > scope.newest) scope.newest = event.time;
+  // Exit code 0 is a clean stop: it says nothing against a revision's health.
+  const bool failure = event.kind == RuleKind::cause || event.kind == RuleKind::loop ||
+                       (event.is_exit() && exit_label(event).value_or("unknown") != "0");
+  scope.revisions.note(event.revision, event.time, failure, event.kind == RuleKind::recovery);
   switch (event.kind) {
     case RuleKind::cause: s.on_cause(key, event, out); break;
     case RuleKind::recovery: s.on_recovery(key, event, out); break;
@@ -715,6 +759,7 @@ void Correlator::add(const Event& event, std::vector<IncidentChange>* changes) {
     case RuleKind::exit:
     case RuleKind::loop: s.place(key, event, out); break;
   }
+  s.refresh_deploy(key, out);
   if (clock > s.now) s.now = clock;
   s.finalize(s.now, true, out);
   s.enforce_bounds(out);
@@ -763,7 +808,7 @@ LifecycleResult Correlator::resolve(const std::string& id, const std::string& by
   t->inc.resolved_at = at;
   t->inc.resolved_by = who;
   t->inc.resolved_by_revision.reset();
-  t->old_revision_noted = false;
+  t->old_revision_at.reset();
   add_history(t->inc, HistoryEntry{at, "resolved", who, note});
   Changes(changes).add(IncidentChange::Type::resolved, id);
   return LifecycleResult::ok;
@@ -825,7 +870,10 @@ void Correlator::restore(Incident incident) {
   t.cause_severity = incident.severity;
   t.any_event = !incident.chain.empty();
   t.members_complete = false;
+  t.restored = true;
   t.inc = std::move(incident);
+  t.deploy_note = deploy_note(t.inc);
+  t.shown_deploy = t.inc.deploy;
   Tracked* raw = &t;
   s.id_by_fingerprint[t.inc.fingerprint] = t.inc.id;
   s.scopes[t.scope].incidents.push_back(raw);
