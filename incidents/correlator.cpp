@@ -115,8 +115,22 @@ struct Tracked {
   Severity cause_severity = Severity::info;
   bool any_event = false;
   std::optional<Recovery> pending;  // the recovery that resolves it once quiet
+  // Latest failure per revision ("" for none; at most kMaxRevisions + 1), so that
+  // an older revision still failing does not hold back a newer one's recovery.
+  // Empty for a restored incident: then inc.last_failure stands for all.
+  std::map<std::string, Timestamp> last_failure_by_revision;
+  std::set<std::pair<Timestamp, std::string>> cause_revisions;  // (time, revision), capped
   // The earliest recurrence on an older revision since the current resolution.
   std::optional<Timestamp> old_revision_at;
+  // Automatic resolutions that a later cause reopened (the latest 16): a cause
+  // of an older revision delivered late into one of them is a recurrence
+  // there, as it would have been in time order.
+  struct PastResolution {
+    Timestamp resolved_at{}, reopened_at{};
+    std::string revision;
+    std::optional<Timestamp> old_revision_at;
+  };
+  std::vector<PastResolution> past_resolutions;
   std::string deploy_note;  // what refresh_deploy appended to inc.hint
   std::optional<DeployInfo> shown_deploy;  // inc.deploy as last reported
   bool restored = false;
@@ -345,6 +359,17 @@ struct Correlator::State {
     }
     if (!t.any_event || e.time > inc.last_seen) inc.last_seen = e.time;
     if (!t.any_event || e.time > inc.last_failure) inc.last_failure = e.time;
+    auto known = t.last_failure_by_revision.find(e.revision);
+    if (known != t.last_failure_by_revision.end())
+      known->second = std::max(known->second, e.time);
+    else if (t.last_failure_by_revision.size() <= kMaxRevisions)
+      t.last_failure_by_revision.emplace(e.revision, e.time);
+    else
+      t.last_failure_by_revision[""] = std::max(t.last_failure_by_revision[""], e.time);
+    if (as_cause) {
+      t.cause_revisions.emplace(e.time, e.revision);
+      if (t.cause_revisions.size() > kMaxCoverTimes) t.cause_revisions.erase(t.cause_revisions.begin());
+    }
     t.any_event = true;
     inc.severity = inc.crash_loop ? Severity::critical : t.cause_severity;
     if (t.generic) render_generic(t);
@@ -352,8 +377,19 @@ struct Correlator::State {
 
   // ---- automatic resolution -------------------------------------------------
 
-  bool qualifies(const Tracked& t, const Recovery& r) const {
-    return r.time > t.inc.last_failure && is_newer_revision(r.revision, t.inc.revisions);
+  // The latest failure that a recovery on `revision` must follow: failures of
+  // revisions older than it are old instances still running, not a sign that
+  // the newer revision is unhealthy.
+  static Timestamp last_failure_against(const Tracked& t, const std::string& revision) {
+    if (t.last_failure_by_revision.empty()) return t.inc.last_failure;
+    Timestamp last = Timestamp::min();
+    for (const auto& [failing, time] : t.last_failure_by_revision)
+      if (time > last && !is_older_revision(failing, revision)) last = time;
+    return last;
+  }
+
+  static bool qualifies(const Tracked& t, const Recovery& r) {
+    return r.time > last_failure_against(t, r.revision) && is_newer_revision(r.revision, t.inc.revisions);
   }
 
   void cancel_pending(Tracked& t) {
@@ -372,9 +408,10 @@ struct Correlator::State {
     if (t.inc.state == IncidentState::resolved) return;
     auto scope = scopes.find(t.scope);
     if (scope == scopes.end()) return;
-    auto r = scope->second.recoveries.earliest_after(
-        t.inc.last_failure,
-        [&](const std::string& revision) { return is_newer_revision(revision, t.inc.revisions); });
+    auto r = scope->second.recoveries.earliest_where([&](const std::string& revision) -> std::optional<Timestamp> {
+      if (!is_newer_revision(revision, t.inc.revisions)) return std::nullopt;
+      return last_failure_against(t, revision);
+    });
     if (r && (!t.pending || r->time < t.pending->time)) set_pending(t, std::move(*r));
   }
 
@@ -403,7 +440,53 @@ struct Correlator::State {
     if (r.time > inc.last_seen) inc.last_seen = r.time;
     t.old_revision_at.reset();
     add_history(inc, HistoryEntry{r.time, "resolved", "auto", resolution_note(r)});
+    note_old_revision_recurrence(t);
     changes.add(IncidentChange::Type::resolved, inc.id);
+  }
+
+  // Causes from an older revision after the recovery did not stop the
+  // resolution (qualifies); in time order they would have come after it, as
+  // recurrences on the old revision, so the history says so.
+  void note_old_revision_recurrence(Tracked& t) {
+    Incident& inc = t.inc;
+    if (!inc.resolved_at || !inc.resolved_by_revision) return;
+    for (auto it = t.cause_revisions.lower_bound({*inc.resolved_at + std::chrono::nanoseconds(1), std::string()});
+         it != t.cause_revisions.end(); ++it) {
+      if (!is_older_revision(it->second, *inc.resolved_by_revision)) continue;
+      if (t.old_revision_at && *t.old_revision_at <= it->first) return;
+      recurred_on_old_revision(t, it->first, it->second, inc.root_cause.rule);
+      return;
+    }
+  }
+
+  // Records (once per resolution, in `noted`) a cause of `revision` at `at`,
+  // older than `recovered`, the revision that resolved the incident. Dated at
+  // the earliest such recurrence, whatever order they arrive in.
+  static void recurred_on_old_revision(Incident& inc, std::optional<Timestamp>& noted, Timestamp at,
+                                       const std::string& revision, const std::string& recovered,
+                                       const std::string& rule) {
+    if (noted && *noted <= at) return;
+    if (noted) {
+      auto entry = std::find_if(inc.history.begin(), inc.history.end(), [&](const HistoryEntry& h) {
+        return h.action == "recurred_on_old_revision" && h.at == *noted;
+      });
+      if (entry != inc.history.end()) inc.history.erase(entry);
+    }
+    add_history(inc, HistoryEntry{at, "recurred_on_old_revision", "auto",
+                                  rule + " on " + revision + ", older than " + recovered});
+    noted = at;
+  }
+
+  void recurred_on_old_revision(Tracked& t, Timestamp at, const std::string& revision, const std::string& rule) {
+    recurred_on_old_revision(t.inc, t.old_revision_at, at, revision, *t.inc.resolved_by_revision, rule);
+  }
+
+  // A cause that arrived after the reopen but falls inside an earlier
+  // resolution, from a revision older than the one that recovered then.
+  void recurred_in_past_resolution(Tracked& t, const Event& e) {
+    for (auto& past : t.past_resolutions)
+      if (past.resolved_at < e.time && e.time < past.reopened_at && is_older_revision(e.revision, past.revision))
+        recurred_on_old_revision(t.inc, past.old_revision_at, e.time, e.revision, past.revision, e.rule_id);
   }
 
   void finalize(Timestamp limit, bool inclusive, Changes& changes) {
@@ -454,6 +537,10 @@ struct Correlator::State {
 
   void reopen(Tracked& t, const Event& e, Changes& changes) {
     Incident& inc = t.inc;
+    if (inc.resolved_at && inc.resolved_by_revision) {
+      t.past_resolutions.push_back({*inc.resolved_at, e.time, *inc.resolved_by_revision, t.old_revision_at});
+      if (t.past_resolutions.size() > 16) t.past_resolutions.erase(t.past_resolutions.begin());
+    }
     inc.state = IncidentState::open;
     ++inc.reopened;
     inc.acknowledged_at.reset();
@@ -491,17 +578,12 @@ struct Correlator::State {
   void join_as_cause(Tracked& t, const Event& e, Changes& changes) {
     if (t.inc.state == IncidentState::resolved && e.time > t.inc.resolved_at.value_or(e.time)) {
       if (t.inc.resolved_by_revision && is_older_revision(e.revision, *t.inc.resolved_by_revision)) {
-        // Dated at the earliest such recurrence, whatever order they arrive in.
-        const std::string note =
-            e.rule_id + " on " + e.revision + ", older than " + *t.inc.resolved_by_revision;
-        if (!t.old_revision_at)
-          add_history(t.inc, HistoryEntry{e.time, "recurred_on_old_revision", "auto", note});
-        else if (e.time < *t.old_revision_at)
-          redate_last_history(t.inc, "recurred_on_old_revision", e.time, note);
-        if (!t.old_revision_at || e.time < *t.old_revision_at) t.old_revision_at = e.time;
+        recurred_on_old_revision(t, e.time, e.revision, e.rule_id);
       } else {
         reopen(t, e, changes);
       }
+    } else {
+      recurred_in_past_resolution(t, e);
     }
     attach(t, e, true, changes);
   }
@@ -529,6 +611,8 @@ struct Correlator::State {
       if (entry.action != "crash_loop") inc.history.push_back(std::move(entry));
     g.cover.clear();
     g.exit_times.clear();
+    g.last_failure_by_revision.clear();
+    g.cause_revisions.clear();
     g.root_time.reset();
     g.crash_loop_at.reset();
     g.revisions.clear();
@@ -644,6 +728,7 @@ struct Correlator::State {
       inc.resolved_by_revision = r.revision;
     inc.last_seen = std::max(inc.last_failure, r.time);
     redate_last_history(inc, "resolved", r.time, resolution_note(r));
+    note_old_revision_recurrence(t);
     changes.add(IncidentChange::Type::updated, inc.id);
   }
 

@@ -45,10 +45,14 @@
 //   History "crash_loop" is dated at the event that completed the condition.
 // - Severity: the highest severity among the incident's cause events (for
 //   generic_exit: its exits); critical once in a crash loop.
-// - Auto-resolve: a recovery event of the scope, later than the incident's last
-//   failure, from a newer revision (revision.h), becomes the incident's pending
-//   recovery (the earliest such). A failure of the incident at or after it
-//   cancels it. When event time (advance(), or any event) reaches recovery +
+// - Auto-resolve: a recovery event of the scope from a newer revision
+//   (revision.h), later than the incident's last failure on any revision not
+//   older than the recovery's, becomes the incident's pending recovery (the
+//   earliest such). Such a failure at or after it cancels it. A failure of an
+//   older Cloud Run revision (an old instance still running while traffic moves)
+//   neither holds back nor cancels it: once resolved, the earliest cause from an
+//   older revision after resolved_at is recorded as "recurred_on_old_revision",
+//   as if it had arrived after the resolution. When event time (advance(), or any event) reaches recovery +
 //   resolve_quiet, the incident resolves with resolved_at = the recovery's time.
 //   Recoveries are also remembered per scope (recovery_log.h), so failures that
 //   arrive after the recovery lines still resolve, and a qualifying recovery
