@@ -98,7 +98,8 @@
 //   last_seen go first, then open ones, in batches of 1%; each is reported as
 //   change `dropped`, so the store, metrics and alerts forget it too); per incident 1024
 //   cause times and exit times, 100 revisions, 1000 instance ids (the instance
-//   count stops there); the pending buffer as configured; 10,000 scopes with
+//   count stops there), the latest failure of 101 revisions (later ones share
+//   one entry), 16 reopened resolutions remembered for late recurrences; the pending buffer as configured; 10,000 scopes with
 //   recovery and revision logs (the stalest without incidents go first); per
 //   scope 32 revisions in the revision log (the one whose latest event is
 //   oldest goes first) with their latest 64 failure times.
