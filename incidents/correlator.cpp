@@ -6,12 +6,14 @@
 #include <unordered_map>
 #include <utility>
 
+#include "incidents/deploy.h"
 #include "incidents/exit_code.h"
 #include "incidents/fingerprint.h"
 #include "incidents/history.h"
 #include "incidents/pending_events.h"
 #include "incidents/recovery_log.h"
 #include "incidents/revision.h"
+#include "incidents/revision_log.h"
 
 namespace faultline {
 namespace {
@@ -113,7 +115,25 @@ struct Tracked {
   Severity cause_severity = Severity::info;
   bool any_event = false;
   std::optional<Recovery> pending;  // the recovery that resolves it once quiet
-  bool old_revision_noted = false;
+  // Latest failure per revision ("" for none; at most kMaxRevisions + 1), so that
+  // an older revision still failing does not hold back a newer one's recovery.
+  // Empty for a restored incident: then inc.last_failure stands for all.
+  std::map<std::string, Timestamp> last_failure_by_revision;
+  std::set<std::pair<Timestamp, std::string>> cause_revisions;  // (time, revision), capped
+  // The earliest recurrence on an older revision since the current resolution.
+  std::optional<Timestamp> old_revision_at;
+  // Automatic resolutions that a later cause reopened (the latest 16): a cause
+  // of an older revision delivered late into one of them is a recurrence
+  // there, as it would have been in time order.
+  struct PastResolution {
+    Timestamp resolved_at{}, reopened_at{};
+    std::string revision;
+    std::optional<Timestamp> old_revision_at;
+  };
+  std::vector<PastResolution> past_resolutions;
+  std::string deploy_note;  // what refresh_deploy appended to inc.hint
+  std::optional<DeployInfo> shown_deploy;  // inc.deploy as last reported
+  bool restored = false;
   // generic_exit only: its events, so that a late cause can claim them.
   std::vector<Event> members;
   bool members_complete = true;
@@ -123,6 +143,7 @@ struct ScopeState {
   std::vector<Tracked*> incidents;
   Timestamp newest = Timestamp::min();
   RecoveryLog recoveries;
+  RevisionLog revisions;
 };
 
 struct Cover {
@@ -338,6 +359,17 @@ struct Correlator::State {
     }
     if (!t.any_event || e.time > inc.last_seen) inc.last_seen = e.time;
     if (!t.any_event || e.time > inc.last_failure) inc.last_failure = e.time;
+    auto known = t.last_failure_by_revision.find(e.revision);
+    if (known != t.last_failure_by_revision.end())
+      known->second = std::max(known->second, e.time);
+    else if (t.last_failure_by_revision.size() <= kMaxRevisions)
+      t.last_failure_by_revision.emplace(e.revision, e.time);
+    else
+      t.last_failure_by_revision[""] = std::max(t.last_failure_by_revision[""], e.time);
+    if (as_cause) {
+      t.cause_revisions.emplace(e.time, e.revision);
+      if (t.cause_revisions.size() > kMaxCoverTimes) t.cause_revisions.erase(t.cause_revisions.begin());
+    }
     t.any_event = true;
     inc.severity = inc.crash_loop ? Severity::critical : t.cause_severity;
     if (t.generic) render_generic(t);
@@ -345,8 +377,19 @@ struct Correlator::State {
 
   // ---- automatic resolution -------------------------------------------------
 
-  bool qualifies(const Tracked& t, const Recovery& r) const {
-    return r.time > t.inc.last_failure && is_newer_revision(r.revision, t.inc.revisions);
+  // The latest failure that a recovery on `revision` must follow: failures of
+  // revisions older than it are old instances still running, not a sign that
+  // the newer revision is unhealthy.
+  static Timestamp last_failure_against(const Tracked& t, const std::string& revision) {
+    if (t.last_failure_by_revision.empty()) return t.inc.last_failure;
+    Timestamp last = Timestamp::min();
+    for (const auto& [failing, time] : t.last_failure_by_revision)
+      if (time > last && !is_older_revision(failing, revision)) last = time;
+    return last;
+  }
+
+  static bool qualifies(const Tracked& t, const Recovery& r) {
+    return r.time > last_failure_against(t, r.revision) && is_newer_revision(r.revision, t.inc.revisions);
   }
 
   void cancel_pending(Tracked& t) {
@@ -365,9 +408,10 @@ struct Correlator::State {
     if (t.inc.state == IncidentState::resolved) return;
     auto scope = scopes.find(t.scope);
     if (scope == scopes.end()) return;
-    auto r = scope->second.recoveries.earliest_after(
-        t.inc.last_failure,
-        [&](const std::string& revision) { return is_newer_revision(revision, t.inc.revisions); });
+    auto r = scope->second.recoveries.earliest_where([&](const std::string& revision) -> std::optional<Timestamp> {
+      if (!is_newer_revision(revision, t.inc.revisions)) return std::nullopt;
+      return last_failure_against(t, revision);
+    });
     if (r && (!t.pending || r->time < t.pending->time)) set_pending(t, std::move(*r));
   }
 
@@ -394,9 +438,55 @@ struct Correlator::State {
     else
       inc.resolved_by_revision = r.revision;
     if (r.time > inc.last_seen) inc.last_seen = r.time;
-    t.old_revision_noted = false;
+    t.old_revision_at.reset();
     add_history(inc, HistoryEntry{r.time, "resolved", "auto", resolution_note(r)});
+    note_old_revision_recurrence(t);
     changes.add(IncidentChange::Type::resolved, inc.id);
+  }
+
+  // Causes from an older revision after the recovery did not stop the
+  // resolution (qualifies); in time order they would have come after it, as
+  // recurrences on the old revision, so the history says so.
+  void note_old_revision_recurrence(Tracked& t) {
+    Incident& inc = t.inc;
+    if (!inc.resolved_at || !inc.resolved_by_revision) return;
+    for (auto it = t.cause_revisions.lower_bound({*inc.resolved_at + std::chrono::nanoseconds(1), std::string()});
+         it != t.cause_revisions.end(); ++it) {
+      if (!is_older_revision(it->second, *inc.resolved_by_revision)) continue;
+      if (t.old_revision_at && *t.old_revision_at <= it->first) return;
+      recurred_on_old_revision(t, it->first, it->second, inc.root_cause.rule);
+      return;
+    }
+  }
+
+  // Records (once per resolution, in `noted`) a cause of `revision` at `at`,
+  // older than `recovered`, the revision that resolved the incident. Dated at
+  // the earliest such recurrence, whatever order they arrive in.
+  static void recurred_on_old_revision(Incident& inc, std::optional<Timestamp>& noted, Timestamp at,
+                                       const std::string& revision, const std::string& recovered,
+                                       const std::string& rule) {
+    if (noted && *noted <= at) return;
+    if (noted) {
+      auto entry = std::find_if(inc.history.begin(), inc.history.end(), [&](const HistoryEntry& h) {
+        return h.action == "recurred_on_old_revision" && h.at == *noted;
+      });
+      if (entry != inc.history.end()) inc.history.erase(entry);
+    }
+    add_history(inc, HistoryEntry{at, "recurred_on_old_revision", "auto",
+                                  rule + " on " + revision + ", older than " + recovered});
+    noted = at;
+  }
+
+  void recurred_on_old_revision(Tracked& t, Timestamp at, const std::string& revision, const std::string& rule) {
+    recurred_on_old_revision(t.inc, t.old_revision_at, at, revision, *t.inc.resolved_by_revision, rule);
+  }
+
+  // A cause that arrived after the reopen but falls inside an earlier
+  // resolution, from a revision older than the one that recovered then.
+  void recurred_in_past_resolution(Tracked& t, const Event& e) {
+    for (auto& past : t.past_resolutions)
+      if (past.resolved_at < e.time && e.time < past.reopened_at && is_older_revision(e.revision, past.revision))
+        recurred_on_old_revision(t.inc, past.old_revision_at, e.time, e.revision, past.revision, e.rule_id);
   }
 
   void finalize(Timestamp limit, bool inclusive, Changes& changes) {
@@ -447,13 +537,17 @@ struct Correlator::State {
 
   void reopen(Tracked& t, const Event& e, Changes& changes) {
     Incident& inc = t.inc;
+    if (inc.resolved_at && inc.resolved_by_revision) {
+      t.past_resolutions.push_back({*inc.resolved_at, e.time, *inc.resolved_by_revision, t.old_revision_at});
+      if (t.past_resolutions.size() > 16) t.past_resolutions.erase(t.past_resolutions.begin());
+    }
     inc.state = IncidentState::open;
     ++inc.reopened;
     inc.acknowledged_at.reset();
     inc.resolved_at.reset();
     inc.resolved_by.reset();
     inc.resolved_by_revision.reset();
-    t.old_revision_noted = false;
+    t.old_revision_at.reset();
     std::string note = e.rule_id;
     if (!e.revision.empty()) note += " on " + e.revision;
     add_history(inc, HistoryEntry{e.time, "reopened", "auto", note});
@@ -484,15 +578,12 @@ struct Correlator::State {
   void join_as_cause(Tracked& t, const Event& e, Changes& changes) {
     if (t.inc.state == IncidentState::resolved && e.time > t.inc.resolved_at.value_or(e.time)) {
       if (t.inc.resolved_by_revision && is_older_revision(e.revision, *t.inc.resolved_by_revision)) {
-        if (!t.old_revision_noted) {
-          t.old_revision_noted = true;
-          add_history(t.inc, HistoryEntry{e.time, "recurred_on_old_revision", "auto",
-                                          e.rule_id + " on " + e.revision + ", older than " +
-                                              *t.inc.resolved_by_revision});
-        }
+        recurred_on_old_revision(t, e.time, e.revision, e.rule_id);
       } else {
         reopen(t, e, changes);
       }
+    } else {
+      recurred_in_past_resolution(t, e);
     }
     attach(t, e, true, changes);
   }
@@ -520,6 +611,8 @@ struct Correlator::State {
       if (entry.action != "crash_loop") inc.history.push_back(std::move(entry));
     g.cover.clear();
     g.exit_times.clear();
+    g.last_failure_by_revision.clear();
+    g.cause_revisions.clear();
     g.root_time.reset();
     g.crash_loop_at.reset();
     g.revisions.clear();
@@ -635,6 +728,7 @@ struct Correlator::State {
       inc.resolved_by_revision = r.revision;
     inc.last_seen = std::max(inc.last_failure, r.time);
     redate_last_history(inc, "resolved", r.time, resolution_note(r));
+    note_old_revision_recurrence(t);
     changes.add(IncidentChange::Type::updated, inc.id);
   }
 
@@ -650,6 +744,37 @@ struct Correlator::State {
       } else if (!t->pending || r.time < t->pending->time) {
         set_pending(*t, r);
       }
+    }
+  }
+
+  // ---- deploy-revision correlation --------------------------------------------
+
+  // Recomputed for the whole scope after every event: a late recovery of the
+  // previous revision, or an earlier event of the incident's own, changes the
+  // answer of an incident the event did not join.
+  void refresh_deploy(const std::string& key, Changes& changes) {
+    auto scope = scopes.find(key);
+    if (scope == scopes.end()) return;
+    for (Tracked* t : scope->second.incidents) {
+      Incident& inc = t->inc;
+      std::optional<DeployInfo> fresh = correlate_deploy(inc, scope->second.revisions, cfg.window);
+      // After a restart the log starts empty: keep what the store knew until
+      // the events seen since know at least a previous revision again.
+      if (t->restored && inc.deploy && fresh && !fresh->previous_revision &&
+          inc.deploy->revision == fresh->revision)
+        fresh = inc.deploy;
+      std::string hint = inc.hint;
+      if (!t->deploy_note.empty() && hint.ends_with(" " + t->deploy_note))
+        hint.resize(hint.size() - t->deploy_note.size() - 1);
+      else if (!t->deploy_note.empty() && hint == t->deploy_note)
+        hint.clear();
+      inc.deploy = std::move(fresh);
+      t->deploy_note = deploy_note(inc);
+      if (!t->deploy_note.empty()) hint += (hint.empty() ? "" : " ") + t->deploy_note;
+      if (hint == inc.hint && inc.deploy == t->shown_deploy) continue;
+      inc.hint = std::move(hint);
+      t->shown_deploy = inc.deploy;
+      changes.add(IncidentChange::Type::updated, inc.id);
     }
   }
 
@@ -708,6 +833,10 @@ void Correlator::add(const Event& event, std::vector<IncidentChange>* changes) {
   const std::string key = scope_key(scope_of(event));
   ScopeState& scope = s.scopes[key];
   if (event.time > scope.newest) scope.newest = event.time;
+  // Exit code 0 is a clean stop: it says nothing against a revision's health.
+  const bool failure = event.kind == RuleKind::cause || event.kind == RuleKind::loop ||
+                       (event.is_exit() && exit_label(event).value_or("unknown") != "0");
+  scope.revisions.note(event.revision, event.time, failure, event.kind == RuleKind::recovery);
   switch (event.kind) {
     case RuleKind::cause: s.on_cause(key, event, out); break;
     case RuleKind::recovery: s.on_recovery(key, event, out); break;
@@ -715,6 +844,7 @@ void Correlator::add(const Event& event, std::vector<IncidentChange>* changes) {
     case RuleKind::exit:
     case RuleKind::loop: s.place(key, event, out); break;
   }
+  s.refresh_deploy(key, out);
   if (clock > s.now) s.now = clock;
   s.finalize(s.now, true, out);
   s.enforce_bounds(out);
@@ -763,7 +893,7 @@ LifecycleResult Correlator::resolve(const std::string& id, const std::string& by
   t->inc.resolved_at = at;
   t->inc.resolved_by = who;
   t->inc.resolved_by_revision.reset();
-  t->old_revision_noted = false;
+  t->old_revision_at.reset();
   add_history(t->inc, HistoryEntry{at, "resolved", who, note});
   Changes(changes).add(IncidentChange::Type::resolved, id);
   return LifecycleResult::ok;
@@ -825,7 +955,10 @@ void Correlator::restore(Incident incident) {
   t.cause_severity = incident.severity;
   t.any_event = !incident.chain.empty();
   t.members_complete = false;
+  t.restored = true;
   t.inc = std::move(incident);
+  t.deploy_note = deploy_note(t.inc);
+  t.shown_deploy = t.inc.deploy;
   Tracked* raw = &t;
   s.id_by_fingerprint[t.inc.fingerprint] = t.inc.id;
   s.scopes[t.scope].incidents.push_back(raw);

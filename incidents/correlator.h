@@ -12,8 +12,9 @@
 //   an event time after resolved_at reopens it (a regression), unless the cause
 //   comes from a Cloud Run revision older than the one that recovered it: that
 //   is the old revision still running, recorded once per resolution as history
-//   "recurred_on_old_revision", not a reopen. A cause at or before resolved_at is
-//   late news: it counts, nothing else.
+//   "recurred_on_old_revision" (dated at the earliest such cause), not a reopen.
+//   A cause on the same or a newer revision reopens. A cause at or before
+//   resolved_at is late news: it counts, nothing else.
 // - An effect, exit or loop joins an incident of its scope that one of whose
 //   causes covers it: cause - lead_tolerance <= time <= cause + window. The
 //   tolerance exists because a runtime often prints the consequence a few
@@ -44,10 +45,14 @@
 //   History "crash_loop" is dated at the event that completed the condition.
 // - Severity: the highest severity among the incident's cause events (for
 //   generic_exit: its exits); critical once in a crash loop.
-// - Auto-resolve: a recovery event of the scope, later than the incident's last
-//   failure, from a newer revision (revision.h), becomes the incident's pending
-//   recovery (the earliest such). A failure of the incident at or after it
-//   cancels it. When event time (advance(), or any event) reaches recovery +
+// - Auto-resolve: a recovery event of the scope from a newer revision
+//   (revision.h), later than the incident's last failure on any revision not
+//   older than the recovery's, becomes the incident's pending recovery (the
+//   earliest such). Such a failure at or after it cancels it. A failure of an
+//   older Cloud Run revision (an old instance still running while traffic moves)
+//   neither holds back nor cancels it: once resolved, the earliest cause from an
+//   older revision after resolved_at is recorded as "recurred_on_old_revision",
+//   as if it had arrived after the resolution. When event time (advance(), or any event) reaches recovery +
 //   resolve_quiet, the incident resolves with resolved_at = the recovery's time.
 //   Recoveries are also remembered per scope (recovery_log.h), so failures that
 //   arrive after the recovery lines still resolve, and a qualifying recovery
@@ -55,6 +60,24 @@
 //   (and resolved_by_revision) back to it. A resolution, once final, is not
 //   undone by late events: a late failure at or before resolved_at is old news,
 //   a later cause reopens.
+// - Deploy-revision correlation (Incident::deploy, deploy.h, revision_log.h):
+//   every event with a revision, of any kind, is noted in its scope's revision
+//   log: first event time, whether it ever recovered, its failure times (cause,
+//   loop, exit other than code 0). An incident's `deploy.revision` is its first
+//   revision; revision_first_seen that revision's earliest event in the scope.
+//   The previous revision is, for Cloud Run names, the highest-numbered one of
+//   the same service below it that the scope has seen; otherwise the revision
+//   whose earliest event comes last before the incident revision's. It was
+//   healthy when it failed nowhere in [revision_first_seen - window,
+//   revision_first_seen) and ever produced a recovery; unhealthy when it failed
+//   there; unknown (null) when neither, or when no previous revision was seen.
+//   bad_deploy: previous healthy and every revision of the incident is its first
+//   one; then rollback_hint names the command (gcloud for Cloud Run, kubectl
+//   rollout undo on Kubernetes; no region, since records carry none), and the
+//   hint ends with a sentence saying so. Recomputed for the whole scope after
+//   every event, so it depends on the set of events, not their order (an
+//   `updated` change when it moves). A restored incident keeps its stored
+//   deploy until the events seen since the restart know a previous revision.
 // - Lateness: the pending and recovery buffers forget what is older than the
 //   scope's newest event time minus max_lateness. Event time for quiet periods
 //   is the newest event time over all scopes (advance()), so a service that goes
@@ -75,8 +98,11 @@
 //   last_seen go first, then open ones, in batches of 1%; each is reported as
 //   change `dropped`, so the store, metrics and alerts forget it too); per incident 1024
 //   cause times and exit times, 100 revisions, 1000 instance ids (the instance
-//   count stops there); the pending buffer as configured; 10,000 scopes with
-//   recovery logs (the stalest without incidents go first).
+//   count stops there), the latest failure of 101 revisions (later ones share
+//   one entry), 16 reopened resolutions remembered for late recurrences; the pending buffer as configured; 10,000 scopes with
+//   recovery and revision logs (the stalest without incidents go first); per
+//   scope 32 revisions in the revision log (the one whose latest event is
+//   oldest goes first) with their latest 64 failure times.
 #pragma once
 
 #include <chrono>

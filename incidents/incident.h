@@ -30,7 +30,8 @@ struct ChainLink {
 
 struct HistoryEntry {
   Timestamp at{};
-  std::string action;  // "opened", "crash_loop", "acknowledged", "resolved", "reopened", "merged"
+  std::string action;  // "opened", "crash_loop", "acknowledged", "resolved", "reopened",
+                       // "recurred_on_old_revision", "merged"
   std::string by;      // "auto" for automatic transitions
   std::string note;
 };
@@ -40,6 +41,19 @@ struct RootCause {
   std::vector<std::pair<std::string, std::string>> captures;  // module, name, class, code, …
   std::string message;           // the cause line
   std::optional<Frame> frame;    // culprit frame, from the first trace that had one
+};
+
+// Deploy-revision correlation (semantics in correlator.h): the revision the
+// incident was first seen on, the one deployed before it, and whether that one
+// was healthy. Absent when the incident's events carry no revision.
+struct DeployInfo {
+  std::string revision;                      // the incident's first revision
+  std::optional<std::string> previous_revision;  // unknown when faultline never saw one
+  std::optional<bool> previous_healthy;      // unknown when its events cannot tell
+  bool bad_deploy = false;                   // previous healthy, every failure on `revision`
+  std::optional<Timestamp> revision_first_seen;  // earliest event of `revision` in the scope
+  std::optional<std::string> rollback_hint;  // a command, only for a bad deploy
+  bool operator==(const DeployInfo&) const = default;
 };
 
 struct Incident {
@@ -65,6 +79,7 @@ struct Incident {
   std::optional<std::string> resolved_by;           // "auto" or the API caller's name
   std::optional<std::string> resolved_by_revision;  // the revision whose recovery resolved it
   std::optional<Timestamp> detected_at;             // wall time it was opened (detection delay)
+  std::optional<DeployInfo> deploy;
   std::string summary;
   std::string hint;
   std::vector<HistoryEntry> history;

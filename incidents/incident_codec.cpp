@@ -126,6 +126,23 @@ RootCause read_root_cause(const Reader& r) {
   return root;
 }
 
+std::optional<DeployInfo> read_deploy(const Reader& r) {
+  const json* deploy = r.optional("deploy");
+  if (!deploy) return std::nullopt;
+  Reader d(*deploy, r.at("deploy"));
+  DeployInfo out;
+  out.revision = d.string("revision");
+  out.previous_revision = d.optional_string("previous_revision");
+  if (const json* healthy = d.optional("previous_healthy")) {
+    if (!healthy->is_boolean()) d.fail("previous_healthy", "true, false or null");
+    out.previous_healthy = healthy->get<bool>();
+  }
+  out.bad_deploy = d.boolean("bad_deploy");
+  out.revision_first_seen = d.optional_time("revision_first_seen");
+  out.rollback_hint = d.optional_string("rollback_hint");
+  return out;
+}
+
 }  // namespace
 
 Incident incident_from_json(const json& body) {
@@ -169,6 +186,7 @@ Incident incident_from_json(const json& body) {
   i.resolved_by = r.optional_string("resolved_by");
   i.resolved_by_revision = r.optional_string("resolved_by_revision");
   i.detected_at = r.optional_time("detected_at");
+  i.deploy = read_deploy(r);
   i.summary = r.string("summary");
   i.hint = r.string("hint");
 

@@ -10,17 +10,41 @@ std::string as_text(const nlohmann::json& value) {
   return value.dump();
 }
 
+// The actions of `history`, in order.
+nlohmann::json history_actions(const nlohmann::json& actual) {
+  nlohmann::json actions = nlohmann::json::array();
+  for (const auto& entry : actual.value("history", nlohmann::json::array())) actions.push_back(entry.value("action", ""));
+  return actions;
+}
+
+// Whether `want` (actions) appears in `actions` in that order, not necessarily adjacent.
+bool is_subsequence(const nlohmann::json& want, const nlohmann::json& actions) {
+  size_t next = 0;
+  for (const auto& action : actions)
+    if (next < want.size() && action == want[next]) ++next;
+  return next == want.size();
+}
+
 // Why `actual` does not satisfy `expected`, or "" when it does.
 std::string mismatch(const nlohmann::json& expected, const nlohmann::json& actual) {
   const nlohmann::json cause = actual.value("root_cause", nlohmann::json::object());
   for (const auto& [field, want] : expected.items()) {
     if (want.is_null()) continue;
     nlohmann::json got;
+    if (field == "history") {
+      got = history_actions(actual);
+      if (!want.is_array() || !is_subsequence(want, got)) return field + ": expected " + want.dump() + " in order, got " + got.dump();
+      continue;
+    }
     if (field == "root_cause") got = cause.value("rule", "");
     else if (field == "revision" || field == "first_revision") got = actual.value("first_revision", nlohmann::json());
     else if (field == "module" || field == "name" || field == "class" || field == "library" || field == "port")
       got = cause.value(field, nlohmann::json());
     else if (field == "exit_code") got = cause.value("code", nlohmann::json());
+    else if (field == "bad_deploy" || field == "previous_revision" || field == "previous_healthy" || field == "rollback_hint") {
+      const nlohmann::json deploy = actual.value("deploy", nlohmann::json());
+      got = deploy.is_object() ? deploy.value(field, nlohmann::json()) : nlohmann::json();
+    }
     else got = actual.value(field, nlohmann::json());
     if (as_text(got) != as_text(want)) return field + ": expected " + as_text(want) + ", got " + as_text(got);
   }

@@ -60,6 +60,17 @@ json root_cause_json(const RootCause& root) {
   return out;
 }
 
+json deploy_json(const std::optional<DeployInfo>& deploy) {
+  if (!deploy) return nullptr;
+  auto optional_string = [](const std::optional<std::string>& s) { return s ? json(*s) : json(nullptr); };
+  return {{"revision", deploy->revision},
+          {"previous_revision", optional_string(deploy->previous_revision)},
+          {"previous_healthy", deploy->previous_healthy ? json(*deploy->previous_healthy) : json(nullptr)},
+          {"bad_deploy", deploy->bad_deploy},
+          {"revision_first_seen", time_or_null(deploy->revision_first_seen)},
+          {"rollback_hint", optional_string(deploy->rollback_hint)}};
+}
+
 }  // namespace
 
 nlohmann::json to_json(const Incident& incident) {
@@ -109,6 +120,7 @@ nlohmann::json to_json(const Incident& incident) {
   } else {
     j["detection_delay_seconds"] = nullptr;
   }
+  j["deploy"] = deploy_json(incident.deploy);
   j["summary"] = incident.summary;
   j["hint"] = incident.hint;
   json history = json::array();

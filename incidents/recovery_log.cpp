@@ -34,6 +34,19 @@ std::optional<Recovery> RecoveryLog::earliest_after(
   return best;
 }
 
+std::optional<Recovery> RecoveryLog::earliest_where(
+    const std::function<std::optional<Timestamp>(const std::string&)>& after) const {
+  std::optional<Recovery> best;
+  for (const auto& [revision, times] : by_revision_) {
+    auto threshold = after(revision);
+    if (!threshold) continue;
+    auto it = times.upper_bound(*threshold);
+    if (it == times.end() || (best && *it >= best->time)) continue;
+    best = Recovery{*it, revision};
+  }
+  return best;
+}
+
 Timestamp RecoveryLog::newest() const {
   Timestamp newest = Timestamp::min();
   for (const auto& [revision, times] : by_revision_)

@@ -36,6 +36,11 @@ class RecoveryLog {
   std::optional<Recovery> earliest_after(
       Timestamp after, const std::function<bool(const std::string&)>& accept) const;
 
+  // The earliest recovery strictly after after(revision), over the revisions
+  // for which `after` gives a time (nullopt: not acceptable).
+  std::optional<Recovery> earliest_where(
+      const std::function<std::optional<Timestamp>(const std::string&)>& after) const;
+
   bool empty() const { return by_revision_.empty(); }
   Timestamp newest() const;
 

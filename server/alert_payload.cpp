@@ -52,6 +52,9 @@ std::string cascade_description(const Incident& incident) {
     out += "\n";
   }
   if (std::string where = culprit(incident); !where.empty()) out += "culprit: " + where + "\n";
+  if (incident.deploy && incident.deploy->bad_deploy && incident.deploy->previous_revision)
+    out += "bad deploy: first seen on " + incident.deploy->revision + "; " + *incident.deploy->previous_revision +
+           " before it was healthy\n";
   out += "instances: " + std::to_string(incident.instances.size());
   if (!incident.revisions.empty()) out += ", revision " + incident.revisions.back();
   if (incident.crash_loop) out += ", crash loop";
@@ -72,6 +75,7 @@ nlohmann::json alert_json(const Incident& incident, const AlertLinks& links, Tim
   if (!incident.root_cause.message.empty()) annotations["sample"] = clipped(incident.root_cause.message);
   if (!links.runbook_url.empty()) annotations["runbook_url"] = replace_all(links.runbook_url, "{rule}", incident.root_cause.rule);
   if (!incident.revisions.empty()) annotations["revision"] = incident.revisions.front();
+  if (incident.deploy && incident.deploy->rollback_hint) annotations["rollback_hint"] = *incident.deploy->rollback_hint;
 
   nlohmann::json labels = nlohmann::json::object();
   for (const auto& [name, value] : alert_labels(incident)) labels[name] = value;

@@ -5,7 +5,9 @@
 // alert becomes a new one, so the notifier resolves the old set first.
 // Annotations carry the evidence: summary, description (the cascade chain with
 // counts and samples), hint, culprit file:line, sample cause line, instance and
-// exit counts, runbook_url and incident_url (the incident in the API).
+// exit counts, runbook_url and incident_url (the incident in the API); for a bad
+// deploy (Incident::deploy) the description says so and rollback_hint carries
+// the command that goes back to the healthy revision.
 #pragma once
 
 #include <map>

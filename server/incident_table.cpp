@@ -20,6 +20,11 @@ std::string pad(std::string text, size_t width) {
   return text;
 }
 
+// Leads the DETAIL column, where a bad deploy is the first thing to act on.
+std::string bad_deploy_marker(const Incident& i) {
+  return i.deploy && i.deploy->bad_deploy ? "BAD DEPLOY " : "";
+}
+
 }  // namespace
 
 std::string render_incident_table(const std::vector<Incident>& incidents) {
@@ -33,7 +38,7 @@ std::string render_incident_table(const std::vector<Incident>& incidents) {
   for (const Incident& i : incidents) {
     rows.push_back({i.service, i.root_cause.rule, std::string(to_string(i.state)), std::string(to_string(i.severity)),
                     std::to_string(i.exits), i.crash_loop ? "yes" : "no", format_rfc3339(i.opened_at),
-                    primary_detail(i.root_cause)});
+                    bad_deploy_marker(i) + primary_detail(i.root_cause)});
   }
   std::vector<size_t> widths(header.size());
   for (size_t c = 0; c < header.size(); ++c) {
@@ -62,6 +67,11 @@ std::string render_incident_table(const std::vector<Incident>& incidents) {
       out << "  revisions";
       for (const auto& r : i.revisions) out << ' ' << r;
       out << '\n';
+    }
+    if (i.deploy && i.deploy->bad_deploy) {
+      out << "  bad deploy: first seen on " << i.deploy->revision << ", "
+          << i.deploy->previous_revision.value_or("?") << " before it was healthy\n";
+      if (i.deploy->rollback_hint) out << "  rollback: " << *i.deploy->rollback_hint << '\n';
     }
     if (i.resolved_at) {
       out << "  resolved " << format_rfc3339(*i.resolved_at) << " by " << i.resolved_by.value_or("?");

@@ -178,7 +178,8 @@ Response mttr(ServeContext& context, const CallPtr& call) {
   nlohmann::json out = {{"window", window},
                         {"since", since ? nlohmann::json(format_rfc3339(*since)) : nlohmann::json()},
                         {"overall", to_json(report.overall)},
-                        {"services", nlohmann::json::object()}};
+                        {"services", nlohmann::json::object()},
+                        {"by_revision", to_json(report.revisions)}};
   for (const auto& [name, figures] : report.services) out["services"][name] = to_json(figures);
   return json_response(http::status::ok, out);
 }

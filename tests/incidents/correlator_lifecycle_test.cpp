@@ -108,8 +108,29 @@ TEST_CASE("a failure at exactly the end of the quiet period still cancels it") {
   FakeWall wall;
   Correlator c({}, wall.clock());
   feed(c, {on(cause("go_panic", at(0s)), kOld), on(recovery("cloud_run_request_ok", at(60s)), kNew),
-           on(exit_event(at(60s + 5min)), kOld)});
+           on(exit_event(at(60s + 5min)), kNew)});
   CHECK(c.incidents()[0]->state == IncidentState::open);
+}
+
+TEST_CASE("an older revision failing during the quiet period neither cancels nor reopens, in any order") {
+  const std::vector<Event> events = {
+      on(cause("go_panic", at(0s)), kOld), on(recovery("cloud_run_request_ok", at(60s)), kNew),
+      // An old instance, still running while traffic moves to 00013, panics again.
+      on(cause("go_panic", at(3min)), kOld), on(exit_event(at(3min + 1s)), kOld)};
+  for (const auto& order : {events, reversed(events), shuffled(events, 1), shuffled(events, 2)}) {
+    FakeWall wall;
+    Correlator c({}, wall.clock());
+    feed(c, order);
+    c.advance(at(30min));
+    const Incident& inc = *c.incidents()[0];
+    CHECK(inc.state == IncidentState::resolved);
+    CHECK(inc.resolved_at == at(60s));
+    CHECK(inc.reopened == 0);
+    auto recurred = std::find_if(inc.history.begin(), inc.history.end(),
+                                 [](const HistoryEntry& h) { return h.action == "recurred_on_old_revision"; });
+    REQUIRE(recurred != inc.history.end());
+    CHECK(recurred->at == at(3min));
+  }
 }
 
 TEST_CASE("the same revision passing its probe between OOM kills does not resolve (scenario 09)") {

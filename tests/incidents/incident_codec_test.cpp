@@ -26,6 +26,8 @@ std::vector<Incident> variants() {
   acked.resolved_by_revision.reset();
   acked.root_cause.frame.reset();
   acked.severity = Severity::info;
+  acked.deploy = DeployInfo{"backend-00043-def", "backend-00042-abc", true, true, at("2025-09-16T00:41:00Z"),
+                            "gcloud run services update-traffic backend --to-revisions=backend-00042-abc=100"};
   out.push_back(acked);
 
   // Nothing optional at all, and captures that would shadow the root cause's own keys.

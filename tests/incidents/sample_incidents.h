@@ -50,6 +50,8 @@ inline Incident rich_incident(const std::string& id = "inc-backend-1") {
   i.resolved_by = "auto";
   i.resolved_by_revision = "backend-00044-fix";
   i.detected_at = at("2025-09-16T00:42:34.1Z");
+  i.deploy = DeployInfo{"backend-00042-abc", "backend-00041-old", true, false, at("2025-09-16T00:40:00.5Z"),
+                        std::nullopt};
   i.summary = "Python module netra_backend.app.services.monitoring cannot be imported";
   i.hint = "Is netra_backend copied into the image and importable from WORKDIR/PYTHONPATH?";
   i.history = {
@@ -96,6 +98,11 @@ inline nlohmann::json every_field(const Incident& i) {
     chain.push_back({c.rule, to_string(c.kind), c.count, t(c.first_seen), t(c.last_seen), c.sample});
   nlohmann::json history = nlohmann::json::array();
   for (const HistoryEntry& h : i.history) history.push_back({t(h.at), h.action, h.by, h.note});
+  nlohmann::json deploy;
+  if (i.deploy)
+    deploy = {i.deploy->revision, opt_s(i.deploy->previous_revision),
+              i.deploy->previous_healthy ? nlohmann::json(*i.deploy->previous_healthy) : nlohmann::json(),
+              i.deploy->bad_deploy, opt_t(i.deploy->revision_first_seen), opt_s(i.deploy->rollback_hint)};
   nlohmann::json frame;
   if (i.root_cause.frame) frame = {i.root_cause.frame->file, i.root_cause.frame->line, i.root_cause.frame->function};
   return {
@@ -109,7 +116,7 @@ inline nlohmann::json every_field(const Incident& i) {
       {"last_failure", t(i.last_failure)}, {"acknowledged_at", opt_t(i.acknowledged_at)},
       {"resolved_at", opt_t(i.resolved_at)}, {"resolved_by", opt_s(i.resolved_by)},
       {"resolved_by_revision", opt_s(i.resolved_by_revision)}, {"detected_at", opt_t(i.detected_at)},
-      {"summary", i.summary}, {"hint", i.hint}, {"history", history},
+      {"deploy", deploy}, {"summary", i.summary}, {"hint", i.hint}, {"history", history},
   };
 }
 
