@@ -352,19 +352,18 @@ function figure(title, stats, note) {
       ? `median · p90 ${duration(stats.p90_seconds)} · ${note(stats.count)}` : 'nothing yet'));
 }
 
+// GET /api/v1/stats/mttr's by_revision: the failed-deployment recovery time per
+// revision an incident was first seen on (means, in seconds; null when none).
 function byRevisionTable(rows) {
   if (!Array.isArray(rows) || !rows.length) return null;
-  const withService = rows.some((row) => row && row.service);
   return el('div', {class: 'table-wrap'}, el('table', {class: 'by-revision'},
     el('caption', {}, 'MTTR by revision'),
-    el('thead', {}, el('tr', {}, ['revision', withService && 'service', 'resolved', 'median', 'p90']
-      .filter(Boolean).map((h) => el('th', {}, h)))),
-    el('tbody', {}, rows.map((row) => {
-      const stats = (row && typeof row.mttr === 'object' && row.mttr) || row || {};
-      return el('tr', {}, el('td', {}, el('code', {}, row.revision)), withService && el('td', {}, row.service || ''),
-                el('td', {}, stats.count ?? ''), el('td', {}, duration(stats.p50_seconds)),
-                el('td', {}, duration(stats.p90_seconds)));
-    }))));
+    el('thead', {}, el('tr', {}, ['revision', 'service', 'incidents', 'resolved', 'MTTR', 'MTTA']
+      .map((h) => el('th', {}, h)))),
+    el('tbody', {}, rows.map((row) => el('tr', {},
+      el('td', {}, el('code', {}, row.revision), row.bad_deploy ? [' ', pill('bad-deploy', 'bad deploy')] : null),
+      el('td', {}, row.service || ''), el('td', {}, row.incidents ?? ''), el('td', {}, row.resolved ?? ''),
+      el('td', {}, duration(row.mttr_seconds)), el('td', {}, duration(row.mtta_seconds)))))));
 }
 
 function renderMttr(report) {

@@ -38,6 +38,9 @@ if (!fs.existsSync(executablePath)) {
 const TOKENS = {ingest: 'web-test-ingest-token-0001', read: 'web-test-read-token-00001', write: 'web-test-write-token-0001'};
 const XSS = '<img src=x onerror="window.__xss=1">';
 const SERVICE = 'netra-backend-staging';
+// Two revisions: the healthy 00203 replaced by 00204, which crash-loops (a bad deploy).
+const BAD_DEPLOY_SCENARIO = path.join(sourceDir, 'tests', 'scenarios', '13_bad_deploy_previous_revision_healthy.ndjson');
+const BAD_DEPLOY_SERVICE = 'orders-api';
 const WAIT_MS = 60_000;
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -150,7 +153,8 @@ const steps = [
     const markup = JSON.stringify({time: '2025-09-16T01:00:00Z', service: 'xss-probe', revision: 'xss-probe-00001',
                                    instance: 'i-1', severity: 'ERROR',
                                    message: `ModuleNotFoundError: No module named '${XSS}'`});
-    const body = fs.readFileSync(scenario, 'utf8').trimEnd() + '\n' + markup + '\n';
+    const body = fs.readFileSync(scenario, 'utf8').trimEnd() + '\n' + markup + '\n' +
+                 fs.readFileSync(BAD_DEPLOY_SCENARIO, 'utf8');
     const answer = await daemon.request('POST', '/v1/logs', {token: TOKENS.ingest, body, type: 'application/x-ndjson'});
     check(answer.status === 200, `POST /v1/logs answered ${answer.status}: ${answer.text}`);
     const list = await daemon.request('GET', '/api/v1/incidents', {token: TOKENS.read});
@@ -226,34 +230,26 @@ const steps = [
     check(await page.locator('#incidents img').count() === 0, 'an <img> from log text was created');
   }],
 
-  // The `deploy` object and MTTR `by_revision` are being added to the API: the page
-  // is checked against their announced shape by amending the daemon's answers.
-  ['a deploy object and MTTR by revision are shown when the API has them, nothing otherwise', async () => {
-    const deploy = {revision: 'netra-backend-staging-00734-fvm', previous_revision: 'netra-backend-staging-00733-abc',
-                    previous_healthy: true, bad_deploy: true,
-                    rollback_hint: `Roll back: gcloud run services update-traffic ${SERVICE} --to-revisions=00733=100 ${XSS}`};
-    const byRevision = [{revision: 'netra-backend-staging-00733-abc', service: SERVICE,
-                         mttr: {count: 2, p50_seconds: 300, p90_seconds: 600}}];
-    const amend = (urlPart, change) => page.route((url) => url.pathname === urlPart, async (route) => {
-      const response = await route.fetch();
-      const json = await response.json();
-      change(json);
-      await route.fulfill({response, json});
+  ['a bad deploy shows its badge and rollback hint; once resolved, MTTR by revision lists it', async () => {
+    const list = await daemon.request('GET', '/api/v1/incidents', {token: TOKENS.read});
+    const bad = list.json.incidents.find((i) => i.service === BAD_DEPLOY_SERVICE);
+    check(bad && bad.deploy && bad.deploy.bad_deploy && bad.deploy.rollback_hint,
+          `no bad deploy incident for ${BAD_DEPLOY_SERVICE}: ${list.text}`);
+    const badCard = page.locator('#incidents article.card', {hasText: BAD_DEPLOY_SERVICE});
+    await badCard.waitFor({timeout: WAIT_MS});
+    check(await badCard.locator('.pill.bad-deploy').count() === 1, 'no bad deploy badge');
+    const deployText = await badCard.locator('.deploy').textContent();
+    for (const wanted of [bad.deploy.rollback_hint, bad.deploy.revision, bad.deploy.previous_revision, 'which was healthy'])
+      check(deployText.includes(wanted), `the deploy block lacks ${JSON.stringify(wanted)}: ${JSON.stringify(deployText)}`);
+    check(await card().locator('.pill.bad-deploy').count() === 0, 'the seed incident (one revision) says bad deploy');
+
+    const answer = await daemon.request('POST', `/api/v1/incidents/${bad.id}/resolve`, {token: TOKENS.write});
+    check(answer.status === 200, `resolving ${bad.id} answered ${answer.status}: ${answer.text}`);
+    await until('the MTTR by revision row', async () => {
+      const row = page.locator('table.by-revision tbody tr', {hasText: bad.deploy.revision});
+      return (await row.count()) === 1 && (await row.locator('.pill.bad-deploy').count()) === 1;
     });
-    await amend('/api/v1/incidents', (json) => {
-      for (const i of json.incidents) if (i.id === incident.id) i.deploy = deploy;
-    });
-    await amend('/api/v1/stats/mttr', (json) => { json.by_revision = byRevision; });
-    await until('the bad deploy badge', async () => (await card().locator('.pill.bad-deploy').count()) === 1);
-    check((await card().locator('.deploy').textContent()).includes(deploy.rollback_hint), 'the rollback hint is not shown');
-    await until('the MTTR by revision table', async () =>
-      (await page.locator('table.by-revision tbody tr').count()) === 1 &&
-      (await page.locator('table.by-revision').textContent()).includes('5 min 0 s'));
-    await page.unrouteAll();
-    await until('the badge to go with the deploy object', async () =>
-      (await card().locator('.pill.bad-deploy, .deploy').count()) === 0 &&
-      (await page.locator('table.by-revision').count()) === 0);
-    check(await page.evaluate(() => window.__xss) === undefined, 'window.__xss was set by the rollback hint');
+    check(await page.evaluate(() => window.__xss) === undefined, 'window.__xss was set');
   }],
 
   ['Ack with the read token shows the 403 detail and the incident stays open', async () => {
