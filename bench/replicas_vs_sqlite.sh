@@ -42,19 +42,22 @@ for _ in $(seq 1 100); do "$pg_bin/pg_isready" -q -h 127.0.0.1 -p "$pg_port" && 
 for db in two one; do psql -q -h 127.0.0.1 -p "$pg_port" -U faultline -d postgres -c "CREATE DATABASE $db"; done
 url() { echo "postgres://faultline@127.0.0.1:$pg_port/$1"; }
 
-# Starts a daemon; prints its port.
+# Starts a daemon; its port is then in $work/NAME.port.
 start() {
   local name=$1 store=$2
   "$bin" serve --listen 127.0.0.1:0 --port-file "$work/$name.port" --store "$store" \
     --rules "$root/rules/packs" --log-level warn 2>"$work/$name.log" &
   pids+=($!)
-  for _ in $(seq 1 100); do [ -s "$work/$name.port" ] && break; sleep 0.05; done
-  cat "$work/$name.port"
 }
-sqlite_port=$(start sqlite "$work/faultline.db")
-one_port=$(start one "$(url one)")
-a_port=$(start a "$(url two)")
-b_port=$(start b "$(url two)")
+port_of() {
+  for _ in $(seq 1 100); do [ -s "$work/$1.port" ] && break; sleep 0.05; done
+  cat "$work/$1.port"
+}
+start sqlite "$work/faultline.db"
+start one "$(url one)"
+start a "$(url two)"
+start b "$(url two)"
+sqlite_port=$(port_of sqlite) one_port=$(port_of one) a_port=$(port_of a) b_port=$(port_of b)
 
 python3 "$root/bench/pubsub_wrk.py" "$work/pubsub.lua" >&2
 
