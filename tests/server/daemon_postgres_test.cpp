@@ -57,10 +57,8 @@ TEST_CASE("two replicas on one PostgreSQL database: every scenario split between
     Daemon* replicas[] = {&a, &b};
 
     const auto lines = read_lines(file);
-    std::vector<size_t> deliveries;
-    for (size_t i = 0; i < lines.size(); ++i) deliveries.insert(deliveries.end(), {i, i});
-    std::mt19937 random(static_cast<unsigned>(std::hash<std::string>{}(name)));  // fixed per scenario
-    std::shuffle(deliveries.begin(), deliveries.end(), random);
+    std::mt19937 random;
+    const std::vector<size_t> deliveries = deliveries_twice(lines.size(), name, random);
     for (size_t index : deliveries) {
       Daemon& to = *replicas[random() % 2];
       HttpResult result =

@@ -25,10 +25,8 @@ TEST_CASE("every scenario as shuffled, twice-delivered Pub/Sub pushes gives scan
     Daemon daemon(dir.file("faultline.db"));
 
     const auto lines = read_lines(file);
-    std::vector<size_t> deliveries;
-    for (size_t i = 0; i < lines.size(); ++i) deliveries.insert(deliveries.end(), {i, i});
-    std::mt19937 random(static_cast<unsigned>(std::hash<std::string>{}(name)));  // fixed per scenario
-    std::shuffle(deliveries.begin(), deliveries.end(), random);
+    std::mt19937 random;
+    const std::vector<size_t> deliveries = deliveries_twice(lines.size(), name, random);
 
     size_t accepted = 0, duplicates = 0;
     for (size_t index : deliveries) {

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <optional>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,16 @@ inline std::vector<std::string> scenario_files() {
     if (entry.path().extension() == ".ndjson") files.push_back(entry.path().string());
   std::sort(files.begin(), files.end());
   return files;
+}
+
+// Every line index twice, shuffled, as Pub/Sub may redeliver and reorder; the
+// order is fixed per scenario name, so a failure can be rerun.
+inline std::vector<size_t> deliveries_twice(size_t lines, const std::string& name, std::mt19937& random) {
+  std::vector<size_t> deliveries;
+  for (size_t i = 0; i < lines; ++i) deliveries.insert(deliveries.end(), {i, i});
+  random.seed(static_cast<unsigned>(std::hash<std::string>{}(name)));
+  std::shuffle(deliveries.begin(), deliveries.end(), random);
+  return deliveries;
 }
 
 // What must agree between live ingest and replay: who, why, how bad, and where it stands.
