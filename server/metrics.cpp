@@ -135,7 +135,18 @@ Metrics::Metrics(MetricsOptions options)
                           .Name("faultline_store_commit_failures_total")
                           .Help("Store commits that failed (the requests were answered 503).")
                           .Register(*registry_)
-                          .Add({})) {
+                          .Add({})),
+      leading_(BuildGauge()
+                   .Name("faultline_replica_leading")
+                   .Help("1 on the replica that writes the PostgreSQL snapshot and sends alerts (always 1 with SQLite).")
+                   .Register(*registry_)
+                   .Add({})),
+      journal_position_(BuildGauge()
+                            .Name("faultline_journal_position")
+                            .Help("Sequence number of the last shared-journal entry this replica applied (0 with SQLite).")
+                            .Register(*registry_)
+                            .Add({})) {
+  leading_.Set(1);
   BuildGauge()
       .Name("faultline_build_info")
       .Help("Build information; the value is always 1.")
@@ -171,6 +182,10 @@ void Metrics::connections_changed(long delta) { connections_.Increment(static_ca
 void Metrics::rules_loaded(size_t count) { rules_loaded_.Set(static_cast<double>(count)); }
 void Metrics::reload_result(bool successful) { reload_successful_.Set(successful ? 1 : 0); }
 void Metrics::store_commit_failed() { store_failures_.Increment(); }
+void Metrics::replica(bool leading, int64_t journal_position) {
+  leading_.Set(leading ? 1 : 0);
+  journal_position_.Set(static_cast<double>(journal_position));
+}
 void Metrics::alerts_sent(std::string_view result, uint64_t alerts) {
   alerts_.Add({{"result", std::string(result)}}).Increment(static_cast<double>(alerts));
 }

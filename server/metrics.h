@@ -65,6 +65,9 @@ class Metrics final : public PipelineObserver {
   void rules_loaded(size_t count);
   void reload_result(bool successful);
   void store_commit_failed();
+  // Replicas on PostgreSQL: whether this one leads, and the last journal entry it
+  // applied (replicas that agree show the same position; the gap is their lag).
+  void replica(bool leading, int64_t journal_position);
   // result: sent, failed (a POST failed; retried), dropped (given up).
   void alerts_sent(std::string_view result, uint64_t alerts);
 
@@ -117,6 +120,8 @@ class Metrics final : public PipelineObserver {
   prometheus::Counter& connections_rejected_;
   prometheus::Gauge& connections_;
   prometheus::Counter& store_failures_;
+  prometheus::Gauge& leading_;
+  prometheus::Gauge& journal_position_;
 
   // Unresolved incidents by id, for the open gauge and crash-loop transitions.
   struct Tracked {

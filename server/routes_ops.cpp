@@ -20,6 +20,7 @@ void report_bounded_state(ServeContext& context) {
   if (context.alerts)
     metrics.bounded_state("alerts_pending_resolved", context.alerts->pending_resolved(),
                           config.alerts.max_pending_resolved);
+  if (context.replicator) metrics.replica(context.replicator->leading(), context.replicator->applied());
 }
 
 }  // namespace

@@ -239,8 +239,8 @@ int run_serve(const std::vector<std::string>& args) {
   std::atomic<bool> draining{false};
   Authenticator auth(config.auth, log, wall_now);
   if (std::string error; !auth.start(error)) return config_error(error);
-  ServeContext context{config, pipeline, commit_point, metrics, log, ingest_pool, api_pool, reloader, auth, alerts.get(),
-                       wall_now, draining};
+  ServeContext context{config,    pipeline, commit_point, metrics,      log,      ingest_pool, api_pool,
+                       reloader,  auth,     alerts.get(), replicator.get(), wall_now, draining};
 
   Router router;
   add_ingest_routes(router, context);

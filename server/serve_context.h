@@ -13,6 +13,7 @@
 #include "server/http_message.h"
 #include "server/log.h"
 #include "server/metrics.h"
+#include "server/replicator.h"
 #include "server/router.h"
 #include "server/rule_reloader.h"
 #include "server/commit_point.h"
@@ -31,6 +32,7 @@ struct ServeContext {
   RuleReloader& reloader;
   Authenticator& auth;
   AlertNotifier* alerts;  // null without --alertmanager
+  const Replicator* replicator;  // null with SQLite
   WallClock wall_clock;
   std::atomic<bool>& draining;
 };

@@ -44,6 +44,13 @@ bool replicas_agree_with(const std::vector<const Daemon*>& replicas, const std::
       std::chrono::seconds(20));
 }
 
+// A sample without labels from /metrics, or -1.
+double metric(const Daemon& daemon, const std::string& name) {
+  const std::string text = http_get(daemon.port(), "/metrics").body;
+  const auto at = text.find("\n" + name + " ");
+  return at == std::string::npos ? -1 : std::stod(text.substr(at + name.size() + 2));
+}
+
 }  // namespace
 
 TEST_CASE("two replicas on one PostgreSQL database: every scenario split between them, delivered twice, gives scan's incidents") {
@@ -175,6 +182,13 @@ TEST_CASE("replicas: an incident acknowledged on one is acknowledged on the othe
       resolutions += entry["action"] == "resolved";
     CHECK(resolutions == 1);
   }
+
+  // For operators: exactly one leads, and both applied the same journal.
+  CHECK(metric(a, "faultline_replica_leading") + metric(b, "faultline_replica_leading") == 1);
+  CHECK(eventually([&] {
+    const double position = metric(a, "faultline_journal_position");
+    return position > 0 && position == metric(b, "faultline_journal_position");
+  }));
 }
 
 TEST_CASE("a --store URL that cannot be reached stops the daemon with exit 2, naming the server, not the password") {
