@@ -255,7 +255,7 @@ TEST_CASE("exit code 0 never opens a generic_exit incident") {
   CHECK(c.incidents().empty());
 }
 
-TEST_CASE("signals count under their names; an OOM kill is a cause and an exit") {
+TEST_CASE("signals count under their names, an OOM kill is a cause and an exit") {
   FakeWall wall;
   Correlator c = make(wall);
   feed(c, {cause("oom_killed", at(0s)).service("img").terminates().capture("limit_mib", "512").capture("used_mib", "523"),

@@ -160,7 +160,7 @@ TEST_CASE("the same revision passing its probe between OOM kills does not resolv
   CHECK(inc.severity == Severity::critical);
 }
 
-TEST_CASE("three exits more than a window apart are not a crash loop; within it they are") {
+TEST_CASE("three exits more than a window apart are not a crash loop, within it they are") {
   FakeWall wall;
   Correlator c({}, wall.clock());
   feed(c, {cause("go_panic", at(0s)).service("a"), exit_event(at(1s)).service("a"),
@@ -174,7 +174,7 @@ TEST_CASE("three exits more than a window apart are not a crash loop; within it 
   CHECK(c.incidents()[0]->severity == Severity::critical);
 }
 
-TEST_CASE("the same cause after resolution reopens the incident; old news does not") {
+TEST_CASE("the same cause after resolution reopens the incident, old news does not") {
   FakeWall wall;
   Correlator c({}, wall.clock());
   feed(c, {on(cause("python_module_not_found", at(0s)).capture("module", "reportlab"), kOld),

@@ -47,7 +47,7 @@ TEST_CASE("event batch: every field of events, contexts, clock and lifecycle sur
   CHECK(back.lifecycle->note == "rolled back");
 }
 
-TEST_CASE("event batch: appending keeps order and the newest clock; what needs the journal") {
+TEST_CASE("event batch: appending keeps order and the newest clock, what needs the journal") {
   EventBatch a, b;
   a.events.push_back(cause("c", at(1s)));
   a.clock = at(9s);

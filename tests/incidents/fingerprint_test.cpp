@@ -44,7 +44,7 @@ TEST_CASE("fingerprints are versioned, explainable and give stable ids") {
   CHECK_FALSE(parse_fingerprint("not a fingerprint"));
 }
 
-TEST_CASE("Cloud Run revisions order by number; other names only differ") {
+TEST_CASE("Cloud Run revisions order by number, other names only differ") {
   auto r = parse_cloud_run_revision("pdf-renderer-00013-hiv");
   REQUIRE(r);
   CHECK(r->service == "pdf-renderer");

@@ -33,7 +33,7 @@ EventBatch batch_of(std::vector<Event> events) {
 
 }  // namespace
 
-TEST_CASE("postgres store: incidents written, removed and read back whole; the snapshot position with them") {
+TEST_CASE("postgres store: incidents written, removed and read back whole, the snapshot position with them") {
   const std::string url = fresh_database();
   auto store = PostgresStore::open(url);
   CHECK(store->schema_version() == PostgresStore::kSchemaVersion);
@@ -84,7 +84,7 @@ TEST_CASE("postgres store: dedup ids kept per the horizon, any bytes") {
   CHECK(std::find(names.begin(), names.end(), "old") == names.end());
 }
 
-TEST_CASE("postgres store: migrations run once with replicas starting together; a newer schema is refused") {
+TEST_CASE("postgres store: migrations run once with replicas starting together, a newer schema is refused") {
   const std::string url = fresh_database();
   std::vector<std::thread> starting;
   std::atomic<int> opened{0};
@@ -120,7 +120,7 @@ TEST_CASE("postgres store: an unreachable server is named, without the password"
   }
 }
 
-TEST_CASE("postgres journal: one order for all replicas; a record appended twice counts once") {
+TEST_CASE("postgres journal: one order for all replicas, a record appended twice counts once") {
   using faultline::incident_tests::cause;
   using faultline::incident_tests::exit_event;
   const std::string url = fresh_database();
@@ -188,7 +188,7 @@ TEST_CASE("postgres journal: concurrent appends are read back in commit order, n
   CHECK(seen == kWriters * kEach);
 }
 
-TEST_CASE("postgres journal: one leader at a time; the lock passes on when its session ends") {
+TEST_CASE("postgres journal: one leader at a time, the lock passes on when its session ends") {
   const std::string url = fresh_database();
   auto store = PostgresStore::open(url);
   auto first = std::make_unique<PostgresJournal>(url, "first");

@@ -265,7 +265,7 @@ TEST_CASE("SqliteStore: source ids older than the horizon are pruned") {
   CHECK(store->load_source_ids(t0).size() == 1);
 }
 
-TEST_CASE("SqliteStore: schema version and application id are recorded; a newer schema is refused") {
+TEST_CASE("SqliteStore: schema version and application id are recorded, a newer schema is refused") {
   TempDir dir;
   const std::string path = dir.file("faultline.db");
   {
@@ -349,7 +349,7 @@ TEST_CASE("SqliteStore: a read-only store file is refused at open with a clear m
   CHECK(error == "cannot open store " + path + ": the file is read-only (make it writable by the user faultline runs as)");
 }
 
-TEST_CASE("SqliteStore: a full disk fails commit with StoreError; healthy() recovers after a good commit") {
+TEST_CASE("SqliteStore: a full disk fails commit with StoreError, healthy() recovers after a good commit") {
   TempDir dir;
   const std::string path = dir.file("faultline.db");
   SqliteStoreOptions options;

@@ -173,7 +173,7 @@ TEST_CASE("empty and blank bodies give zero records and no error") {
   CHECK(blank.errors.empty());
 }
 
-TEST_CASE("NDJSON: blank lines are skipped but counted in the index; CRLF works") {
+TEST_CASE("NDJSON: blank lines are skipped but counted in the index, CRLF works") {
   std::string body =
       std::string(kGood) + "\r\n\r\n   \r\n" + R"({"textPayload":5})" + "\r\n" + std::string(kGood);
   ParseResult result = parse(body);
@@ -183,7 +183,7 @@ TEST_CASE("NDJSON: blank lines are skipped but counted in the index; CRLF works"
   CHECK(result.errors[0].index == 3);
 }
 
-TEST_CASE("text: CRLF, bare CR and LF all end lines; blank lines are kept") {
+TEST_CASE("text: CRLF, bare CR and LF all end lines, blank lines are kept") {
   ParseResult result = parse("a\r\nb\rc\n\nd", InputFormat::text);
   REQUIRE(result.records.size() == 5);
   CHECK(result.records[0].text == "a");

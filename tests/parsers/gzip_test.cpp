@@ -38,7 +38,7 @@ TEST_CASE("the decompressed-size cap stops a small body that expands without bou
   CHECK(result.error == "decompressed size exceeds the limit of 1048576 bytes");
 }
 
-TEST_CASE("output exactly at the cap is fine; one byte more is not") {
+TEST_CASE("output exactly at the cap is fine, one byte more is not") {
   std::string data(1000, 'x');
   CHECK(gunzip(gzip_compress(data), 1000).status == GunzipStatus::ok);
   CHECK(gunzip(gzip_compress(data), 999).status == GunzipStatus::too_large);

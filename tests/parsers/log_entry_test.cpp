@@ -110,7 +110,7 @@ TEST_CASE("time: timestamp, else receiveTimestamp, else arrival") {
   CHECK(one(R"({"textPayload":"a"})", options).time == options.arrival);
 }
 
-TEST_CASE("text: jsonPayload msg / log, else the compact payload; one trailing newline removed") {
+TEST_CASE("text: jsonPayload msg / log, else the compact payload, one trailing newline removed") {
   CHECK(one(R"({"jsonPayload":{"msg":"from msg","level":"error"}})").text == "from msg");
   CHECK(one(R"({"jsonPayload":{"log":"from log\n"}})").text == "from log");
   CHECK(one(R"({"jsonPayload":{"message":{"nested":true},"msg":"string wins"}})").text ==
@@ -133,7 +133,7 @@ TEST_CASE("httpRequest.status is kept even when the entry has a text payload") {
   CHECK(request.http_status == 404);
 }
 
-TEST_CASE("severity is kept as written; the numeric LogSeverity form is named") {
+TEST_CASE("severity is kept as written, the numeric LogSeverity form is named") {
   CHECK(one(R"({"textPayload":"a","severity":"Error"})").severity == "Error");
   CHECK(one(R"({"textPayload":"a","severity":500})").severity == "ERROR");
   CHECK(one(R"({"textPayload":"a"})").severity.empty());

@@ -16,7 +16,7 @@ std::unique_ptr<const Prefilter> build(const std::vector<std::string>& patterns)
 }
 
 TEST_SUITE("prefilter") {
-  TEST_CASE("texts with a necessary literal pass, in any case; others do not") {
+  TEST_CASE("texts with a necessary literal pass, in any case, others do not") {
     auto prefilter = build({"(?i)no space left on device", "Container called exit\\((?P<code>\\d+)\\)\\.",
                             "(?:ModuleNotFoundError: No module named '|Could not import module \")(?P<m>[^'\"]+)"});
     REQUIRE(prefilter != nullptr);

@@ -152,7 +152,7 @@ TEST_CASE("kill -9 of a replica mid-stream: nothing it acknowledged is lost, the
   CHECK(replicas_agree_with({&fresh}, wanted));
 }
 
-TEST_CASE("replicas: an incident acknowledged on one is acknowledged on the other; resolve races give one answer") {
+TEST_CASE("replicas: an incident acknowledged on one is acknowledged on the other, resolve races give one answer") {
   const std::string url = fresh_database("lifecycle");
   Daemon a(url), b(url);
   const auto lines = read_lines(std::string(FAULTLINE_CORPUS) + "/failures/01_seed_netra_monitoring_cascade.ndjson");

@@ -69,13 +69,20 @@ struct Fixture {
     router.add(http::verb::get, "/throw", [](const CallPtr&) -> void { throw std::runtime_error("boom"); });
     router.add(http::verb::get, "/hold", [this](const CallPtr& call) {
       // Answered from another thread, as worker-pool handlers are.
-      std::thread([this, call] {
+      holder = std::thread([this, call] {
         hold_entered.set_value();
         release.wait();
         call->respond(text_response(http::status::ok, "held", "text/plain"));
-      }).detach();
+      });
     });
   }
+  // The held call keeps its connection alive until the thread ends; the daemon
+  // likewise waits for its workers before it destroys the server.
+  void join_holder() {
+    if (holder.joinable()) holder.join();
+  }
+  ~Fixture() { join_holder(); }
+  std::thread holder;
 };
 
 HttpServerOptions options(size_t max_connections = 16) {
@@ -179,6 +186,7 @@ TEST_CASE("drain: idle connections close, in-flight requests finish with Connect
   CHECK(idle.closed_by_server());
   f.hold_release.set_value();
   Response held = busy.read();
+  f.join_holder();
   CHECK(held.body() == "held");
   CHECK_FALSE(held.keep_alive());
   CHECK(server.wait_drained(std::chrono::steady_clock::now() + std::chrono::minutes(1)));
