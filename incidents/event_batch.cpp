@@ -93,7 +93,9 @@ void EventBatch::append(EventBatch&& later) {
   contexts.insert(contexts.end(), std::make_move_iterator(later.contexts.begin()),
                   std::make_move_iterator(later.contexts.end()));
   if (later.clock && (!clock || *later.clock > *clock)) clock = later.clock;
-  if (later.lifecycle) lifecycle = std::move(later.lifecycle);
+  lifecycle.insert(lifecycle.end(), std::make_move_iterator(later.lifecycle.begin()),
+                   std::make_move_iterator(later.lifecycle.end()));
+  if (later.wall && (!wall || *later.wall > *wall)) wall = later.wall;
 }
 
 json to_json(const EventBatch& batch) {
@@ -101,12 +103,13 @@ json to_json(const EventBatch& batch) {
   if (!batch.events.empty()) j["events"] = events_to_json(batch.events);
   if (!batch.contexts.empty()) j["contexts"] = events_to_json(batch.contexts);
   if (batch.clock) j["clock"] = nanos(*batch.clock);
-  if (const auto& a = batch.lifecycle)
-    j["lifecycle"] = {{"action", a->acknowledge ? "acknowledge" : "resolve"},
-                      {"incident_id", a->incident_id},
-                      {"by", a->by},
-                      {"note", a->note},
-                      {"at", nanos(a->at)}};
+  if (batch.wall) j["wall"] = nanos(*batch.wall);
+  for (const LifecycleAction& a : batch.lifecycle)
+    j["lifecycle"].push_back({{"action", a.acknowledge ? "acknowledge" : "resolve"},
+                              {"incident_id", a.incident_id},
+                              {"by", a.by},
+                              {"note", a.note},
+                              {"at", nanos(a.at)}});
   return j;
 }
 
@@ -117,12 +120,16 @@ EventBatch event_batch_from_json(const json& body) {
     batch.events = events_from_json(body, "events");
     batch.contexts = events_from_json(body, "contexts");
     if (auto it = body.find("clock"); it != body.end()) batch.clock = from_nanos(it->get<long long>());
+    if (auto it = body.find("wall"); it != body.end()) batch.wall = from_nanos(it->get<long long>());
     if (auto it = body.find("lifecycle"); it != body.end()) {
-      const std::string action = field(*it, "action").get<std::string>();
-      if (action != "acknowledge" && action != "resolve") throw std::invalid_argument("bad lifecycle action " + action);
-      batch.lifecycle = LifecycleAction{action == "acknowledge", field(*it, "incident_id").get<std::string>(),
-                                        field(*it, "by").get<std::string>(), field(*it, "note").get<std::string>(),
-                                        from_nanos(field(*it, "at").get<long long>())};
+      if (!it->is_array()) throw std::invalid_argument("\"lifecycle\" is not an array");
+      for (const json& a : *it) {
+        const std::string action = field(a, "action").get<std::string>();
+        if (action != "acknowledge" && action != "resolve") throw std::invalid_argument("bad lifecycle action " + action);
+        batch.lifecycle.push_back(LifecycleAction{action == "acknowledge", field(a, "incident_id").get<std::string>(),
+                                                  field(a, "by").get<std::string>(), field(a, "note").get<std::string>(),
+                                                  from_nanos(field(a, "at").get<long long>())});
+      }
     }
   } catch (const json::exception& e) {
     throw std::invalid_argument(e.what());

@@ -28,10 +28,14 @@ struct EventBatch {
   std::vector<Event> events;       // matched events, in event-time order
   std::vector<Event> contexts;     // cause events of assembled traces: culprit frames only
   std::optional<Timestamp> clock;  // newest record time seen, matched or not
-  std::optional<LifecycleAction> lifecycle;
+  std::vector<LifecycleAction> lifecycle;  // API actions, in the order they were taken
+  // The wall clock where the batch was staged. Applying uses it, not the
+  // applying replica's clock, so that detection times and the cap on a fast
+  // host's clock (max_clock_ahead) come out the same on every replica.
+  std::optional<Timestamp> wall;
 
   // Something the correlator must see before the request is acknowledged.
-  bool needs_journal() const { return !events.empty() || !contexts.empty() || lifecycle.has_value(); }
+  bool needs_journal() const { return !events.empty() || !contexts.empty() || !lifecycle.empty(); }
   bool empty() const { return !needs_journal() && !clock; }
   void append(EventBatch&& later);
 };

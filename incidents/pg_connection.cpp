@@ -12,6 +12,15 @@ std::string trimmed(const char* message) {
   return text;
 }
 
+// Defaults first: with expand_dbname the URL's own parameters, expanded in
+// place of "dbname", come later and win.
+pg_conn* connect(const std::string& url) {
+  const char* keys[] = {"connect_timeout", "keepalives_idle", "keepalives_interval", "keepalives_count",
+                        "tcp_user_timeout", "application_name", "dbname", nullptr};
+  const char* values[] = {"10", "10", "5", "3", "30000", "faultline", url.c_str(), nullptr};
+  return PQconnectdbParams(keys, values, 1);
+}
+
 }  // namespace
 
 void Result::Clear::operator()(pg_result* result) const { PQclear(result); }
@@ -22,8 +31,12 @@ std::string Result::text(int row, int column) const {
   return std::string(PQgetvalue(result_.get(), row, column), PQgetlength(result_.get(), row, column));
 }
 long long Result::int64(int row, int column) const { return std::stoll(text(row, column)); }
+long long Result::affected_rows() const {
+  const char* rows = PQcmdTuples(result_.get());
+  return rows && *rows ? std::stoll(rows) : 0;
+}
 
-Connection::Connection(const std::string& url) : conn_(PQconnectdb(url.c_str())) {
+Connection::Connection(const std::string& url) : conn_(connect(url)) {
   if (PQstatus(conn_) != CONNECTION_OK) {
     std::string reason = trimmed(PQerrorMessage(conn_));
     PQfinish(conn_);

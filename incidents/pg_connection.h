@@ -37,6 +37,7 @@ class Result {
   bool is_null(int row, int column) const;
   std::string text(int row, int column) const;
   long long int64(int row, int column) const;
+  long long affected_rows() const;  // INSERT/UPDATE/DELETE
 
  private:
   struct Clear {
@@ -49,6 +50,9 @@ class Connection {
  public:
   // `url` is a libpq connection URI or key=value string. Throws Error naming the
   // server's reason ("connection to server at 127.0.0.1, port 5433 failed: …").
+  // Unless the URL says otherwise, connecting gives up after 10 s and a peer that
+  // vanishes (a partition, a dead host) is noticed within about 30 s, so a lost
+  // database fails requests (503) and releases the leader lock instead of hanging.
   explicit Connection(const std::string& url);
   ~Connection();
   Connection(const Connection&) = delete;

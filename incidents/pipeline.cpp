@@ -15,7 +15,7 @@ Pipeline::Pipeline(std::shared_ptr<const RuleSet> rules, PipelineConfig config, 
     : rules_(std::move(rules)),
       config_(config),
       wall_clock_(std::move(wall_clock)),
-      correlator_(config.correlator, wall_clock_),
+      correlator_(config.correlator, [this] { return applying_wall_ ? *applying_wall_ : wall_clock_(); }),
       dedup_(config.dedup_horizon, config.dedup_max_entries),
       assembler_(config.multiline) {}
 
@@ -77,6 +77,7 @@ void Pipeline::correlate(std::vector<Matched>& batch, IngestSummary& summary) {
     }
   }
   if (journal_) {
+    staged.wall = now;
     if (!staged.empty()) journal_->stage(std::move(staged));
     return;
   }
@@ -113,11 +114,13 @@ void Pipeline::stage_contexts(std::vector<LogRecord>& assembled, IngestSummary& 
   }
   EventBatch staged;
   staged.contexts = trace_contexts(assembled);
-  if (!staged.empty()) journal_->stage(std::move(staged));
+  staged.wall = wall_clock_();
+  if (staged.needs_journal()) journal_->stage(std::move(staged));
 }
 
-LifecycleResult Pipeline::apply(const EventBatch& batch) {
+void Pipeline::apply(const EventBatch& batch) {
   std::lock_guard lock(mutex_);
+  applying_wall_ = batch.wall;
   std::vector<IncidentChange> changes;
   for (const Event& event : batch.events) {
     if (observer_) observer_->on_event(event);
@@ -130,12 +133,13 @@ LifecycleResult Pipeline::apply(const EventBatch& batch) {
       auto fingerprint = make_fingerprint(scope_of(event), event.rule_id, primary_capture(event));
       changes.push_back({IncidentChange::Type::updated, incident_id(fingerprint), {}});
     }
-  LifecycleResult result = LifecycleResult::ok;
-  if (const auto& a = batch.lifecycle)
-    result = a->acknowledge ? correlator_.acknowledge(a->incident_id, a->by, a->note, a->at, &changes)
-                            : correlator_.resolve(a->incident_id, a->by, a->note, a->at, &changes);
+  // The result was decided where the action was taken (stage_lifecycle); a
+  // conflict here means another replica's action came first.
+  for (const LifecycleAction& a : batch.lifecycle)
+    a.acknowledge ? correlator_.acknowledge(a.incident_id, a.by, a.note, a.at, &changes)
+                  : correlator_.resolve(a.incident_id, a.by, a.note, a.at, &changes);
+  applying_wall_.reset();
   notify(changes);
-  return result;
 }
 
 // Journal mode: decided here on this replica's view, applied everywhere later.
@@ -148,7 +152,8 @@ LifecycleResult Pipeline::stage_lifecycle(LifecycleAction action) {
                                           : incident->state != IncidentState::resolved;
   if (!allowed) return LifecycleResult::conflict;
   EventBatch staged;
-  staged.lifecycle = std::move(action);
+  staged.lifecycle.push_back(std::move(action));
+  staged.wall = wall_clock_();
   journal_->stage(std::move(staged));
   return LifecycleResult::ok;
 }

@@ -89,8 +89,7 @@ class Pipeline {
   // Journal mode: not owned; set before the first ingest.
   void set_journal(BatchJournal* journal);
   // Correlates one journal entry (journal mode, every replica, in journal order).
-  // Returns the lifecycle action's result when the batch carries one.
-  LifecycleResult apply(const EventBatch& batch);
+  void apply(const EventBatch& batch);
 
   std::vector<Incident> incidents() const;  // snapshot, ordered by opened_at
   PipelineStats stats() const;
@@ -114,6 +113,7 @@ class Pipeline {
   std::shared_ptr<const RuleSet> rules_;
   PipelineConfig config_;
   WallClock wall_clock_;
+  std::optional<Timestamp> applying_wall_;  // apply(): the batch's staging time stands in for the wall clock
   Correlator correlator_;
   Deduplicator dedup_;
   MultilineAssembler assembler_;

@@ -46,18 +46,23 @@ const char* const kMigrations[] = {
       CREATE INDEX source_ids_by_seen ON source_ids (seen_at);
 
       -- Event batches in the order every replica applies them.
+      -- batch_key: the appending process and its batch number, so that retrying
+      -- an append whose COMMIT answer was lost does not append it twice.
       CREATE TABLE journal (
         seq         bigserial PRIMARY KEY,
         appended_at timestamptz NOT NULL DEFAULT now(),
         replica     text NOT NULL,
+        batch_key   text NOT NULL UNIQUE,
         body        text NOT NULL
       );
 
-      -- Which journal entries the incidents table holds (one row).
+      -- Which journal entries the incidents table holds (one row), and up to
+      -- which entry the journal was pruned (a replica behind that must reload).
       CREATE TABLE snapshot (
-        only_row   boolean PRIMARY KEY DEFAULT true CHECK (only_row),
-        seq        bigint NOT NULL,
-        written_at timestamptz NOT NULL DEFAULT now()
+        only_row       boolean PRIMARY KEY DEFAULT true CHECK (only_row),
+        seq            bigint NOT NULL,
+        pruned_through bigint NOT NULL DEFAULT 0,
+        written_at     timestamptz NOT NULL DEFAULT now()
       );
       INSERT INTO snapshot (seq) VALUES (0);
     )sql",
@@ -118,6 +123,16 @@ std::string where(const std::string& url) { return "store " + pg::redact_url(url
 
 bool is_postgres_url(std::string_view store) {
   return store.rfind("postgres://", 0) == 0 || store.rfind("postgresql://", 0) == 0;
+}
+
+// Moves the snapshot's position forward only: a replica that lost the lead and
+// still writes (its session died unnoticed) cannot take it back past the new
+// leader's, whose rows already hold the entries in between.
+void record_snapshot_seq(pg::Connection& db, int64_t seq, const std::string& url) {
+  if (db.exec("UPDATE snapshot SET seq = $1, written_at = now() WHERE seq <= $1", {std::to_string(seq)})
+          .affected_rows() == 0)
+    throw StoreError("the snapshot in " + where(url) + " is past journal entry " + std::to_string(seq) +
+                     ": another replica leads and wrote it");
 }
 
 struct PostgresStore::Impl {
@@ -226,8 +241,7 @@ void PostgresStore::commit() {
       db.exec("INSERT INTO source_ids (id, seen_at) VALUES ($1, $2) "
               "ON CONFLICT (id) DO UPDATE SET seen_at = greatest(source_ids.seen_at, excluded.seen_at)",
               {id, nanos(seen_at)});
-    if (impl_->snapshot_seq)
-      db.exec("UPDATE snapshot SET seq = $1, written_at = now()", {std::to_string(*impl_->snapshot_seq)});
+    if (impl_->snapshot_seq) record_snapshot_seq(db, *impl_->snapshot_seq, impl_->link.url());
     tx.commit();
     return 0;
   });
@@ -253,7 +267,7 @@ void PostgresStore::replace_all(const std::vector<Incident>& incidents, int64_t 
       ids.push_back(incident.id);
     }
     db.exec("DELETE FROM incidents WHERE NOT (id = ANY($1::text[]))", {pg::array_literal(ids)});
-    db.exec("UPDATE snapshot SET seq = $1, written_at = now()", {std::to_string(seq)});
+    record_snapshot_seq(db, seq, impl_->link.url());
     tx.commit();
     return 0;
   });
@@ -335,7 +349,7 @@ PostgresJournal::PostgresJournal(std::string url, std::string replica)
     : impl_(std::make_unique<Impl>(url, std::move(replica))) {}
 PostgresJournal::~PostgresJournal() = default;
 
-PostgresJournal::Appended PostgresJournal::append(EventBatch batch, Timestamp now) {
+PostgresJournal::Appended PostgresJournal::append(const EventBatch& batch, const std::string& key, Timestamp now) {
   Appended appended;
   try {
     pg::Connection& db = impl_->writer.get();
@@ -345,26 +359,41 @@ PostgresJournal::Appended PostgresJournal::append(EventBatch batch, Timestamp no
     std::set<std::string> keys;
     for (const Event& e : batch.events)
       if (!e.source_id.empty()) keys.insert(dedup_key(e.source_id));
+    EventBatch fresh_only;
+    const EventBatch* entry = &batch;
     if (!keys.empty()) {
       pg::Result fresh = db.exec(
           "INSERT INTO source_ids (id, seen_at) SELECT unnest($1::text[]), $2 ON CONFLICT (id) DO NOTHING RETURNING id",
           {pg::array_literal({keys.begin(), keys.end()}), nanos(now)});
-      std::set<std::string> taken;
-      for (int row = 0; row < fresh.rows(); ++row) taken.insert(fresh.text(row, 0));
-      auto duplicate = [&](const Event& e) { return !e.source_id.empty() && !taken.count(dedup_key(e.source_id)); };
-      auto end = std::remove_if(batch.events.begin(), batch.events.end(), duplicate);
-      appended.duplicates = static_cast<size_t>(batch.events.end() - end);
-      batch.events.erase(end, batch.events.end());
+      if (fresh.rows() < static_cast<int>(keys.size())) {
+        std::set<std::string> taken;
+        for (int row = 0; row < fresh.rows(); ++row) taken.insert(fresh.text(row, 0));
+        fresh_only = batch;
+        fresh_only.events.clear();
+        for (const Event& e : batch.events) {
+          if (e.source_id.empty() || taken.count(dedup_key(e.source_id))) fresh_only.events.push_back(e);
+          else ++appended.duplicates;
+        }
+        entry = &fresh_only;
+      }
     }
-    if (batch.empty()) {
+    if (entry->empty()) {
       tx.commit();
       return appended;
     }
     // Serialises appends, so that sequence order is commit order: a reader that
     // has seen entry n will never find an entry below n committed later.
     db.exec("SELECT pg_advisory_xact_lock($1)", {std::to_string(kAppendLock)});
-    pg::Result r = db.exec("INSERT INTO journal (replica, body) VALUES ($1, $2) RETURNING seq",
-                           {impl_->replica, dump(to_json(batch))});
+    pg::Result r = db.exec(
+        "INSERT INTO journal (replica, batch_key, body) VALUES ($1, $2, $3) "
+        "ON CONFLICT (batch_key) DO NOTHING RETURNING seq",
+        {impl_->replica, key, dump(to_json(*entry))});
+    if (r.rows() == 0) {
+      // A retry of an append that did commit (its answer was lost): already there.
+      appended.seq = db.exec("SELECT seq FROM journal WHERE batch_key = $1", {key}).int64(0, 0);
+      tx.commit();
+      return appended;
+    }
     db.exec(std::string("NOTIFY ") + kChannel);
     tx.commit();
     appended.seq = r.int64(0, 0);
@@ -377,15 +406,22 @@ PostgresJournal::Appended PostgresJournal::append(EventBatch batch, Timestamp no
 
 std::vector<PostgresJournal::Entry> PostgresJournal::read_after(int64_t seq, size_t limit) {
   return impl_->on_reader("cannot read the journal in", [&](pg::Connection& db) {
-    pg::Result r = db.exec("SELECT seq, body FROM journal WHERE seq > $1 ORDER BY seq LIMIT $2",
-                           {std::to_string(seq), std::to_string(limit)});
+    // One statement: the prune position and the entries agree.
+    pg::Result r = db.exec(
+        "SELECT s.pruned_through, j.seq, j.body FROM snapshot s LEFT JOIN LATERAL "
+        "(SELECT seq, body FROM journal WHERE seq > $1 ORDER BY seq LIMIT $2) j ON true ORDER BY j.seq",
+        {std::to_string(seq), std::to_string(limit)});
+    if (r.rows() > 0 && r.int64(0, 0) > seq)
+      throw JournalGap("journal entries up to " + r.text(0, 0) + " were pruned before this replica applied them (it is at " +
+                       std::to_string(seq) + ")");
     std::vector<Entry> entries;
     for (int row = 0; row < r.rows(); ++row) {
+      if (r.is_null(row, 1)) continue;
       try {
-        entries.push_back({r.int64(row, 0), event_batch_from_json(nlohmann::json::parse(r.text(row, 1)))});
+        entries.push_back({r.int64(row, 1), event_batch_from_json(nlohmann::json::parse(r.text(row, 2)))});
       } catch (const std::exception& e) {
-        throw StoreError("journal entry " + r.text(row, 0) + " in " + where(impl_->reader.url()) +
-                         " cannot be read: " + e.what());
+        throw StoreError("journal entry " + r.text(row, 1) + " in " + where(impl_->reader.url()) +
+                         " cannot be read: " + e.what() + " (was the journal written by another program?)");
       }
     }
     return entries;
@@ -412,7 +448,9 @@ bool PostgresJournal::leading() const { return impl_->leading; }
 void PostgresJournal::prune(Timestamp ids_before, std::chrono::seconds retention, int64_t snapshot_seq) {
   impl_->on_reader("cannot prune", [&](pg::Connection& db) {
     db.exec("DELETE FROM source_ids WHERE seen_at < $1", {nanos(ids_before)});
-    db.exec("DELETE FROM journal WHERE seq <= $1 AND appended_at < now() - make_interval(secs => $2)",
+    db.exec("WITH gone AS (DELETE FROM journal WHERE seq <= $1 AND appended_at < now() - make_interval(secs => $2) "
+            "RETURNING seq) UPDATE snapshot SET pruned_through = greatest(pruned_through, "
+            "coalesce((SELECT max(seq) FROM gone), 0))",
             {std::to_string(snapshot_seq), std::to_string(retention.count())});
     return 0;
   });

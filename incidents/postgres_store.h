@@ -38,6 +38,10 @@ class Connection;
 
 bool is_postgres_url(std::string_view store);
 
+struct JournalGap : StoreError {
+  using StoreError::StoreError;
+};
+
 class PostgresStore final : public IncidentStore {
  public:
   static constexpr int kSchemaVersion = 1;
@@ -57,7 +61,9 @@ class PostgresStore final : public IncidentStore {
   std::vector<std::pair<std::string, Timestamp>> load_source_ids(Timestamp since) override;
   bool healthy() const override;
 
-  // The journal position the next commit() reflects.
+  // The journal position the next commit() reflects. commit() and replace_all()
+  // refuse (StoreError) to move the recorded position back: that replica no
+  // longer leads.
   void set_snapshot_seq(int64_t seq);
   // Replaces the whole snapshot (a new leader writes its state once): every
   // incident not in `incidents` is deleted. Commits.
@@ -91,15 +97,19 @@ class PostgresJournal {
   };
   // Appends `batch` as one entry. Records (by Event::source_id) another replica
   // or an earlier delivery already appended are dropped first: Pub/Sub may
-  // deliver one message to two replicas. Throws StoreError.
-  Appended append(EventBatch batch, Timestamp now);
+  // deliver one message to two replicas. `key` names the batch uniquely (this
+  // process, its batch number): retried after a failure whose COMMIT did go
+  // through, it is not appended again. Throws StoreError.
+  Appended append(const EventBatch& batch, const std::string& key, Timestamp now);
 
   struct Entry {
     int64_t seq = 0;
     EventBatch batch;
   };
-  // Entries after `seq`, in order. Throws StoreError (also for an entry that
-  // cannot be decoded: the journal is written only by faultline).
+  // Entries after `seq`, in order. Throws JournalGap when entries after `seq`
+  // were pruned (this replica fell more than the retention behind: it must
+  // reload the snapshot), StoreError otherwise (also for an entry that cannot
+  // be decoded: the journal is written only by faultline).
   std::vector<Entry> read_after(int64_t seq, size_t limit);
   // Waits for an append anywhere (LISTEN/NOTIFY) or the timeout.
   void wait(std::chrono::milliseconds timeout);

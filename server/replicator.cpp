@@ -1,5 +1,7 @@
 #include "server/replicator.h"
 
+#include <random>
+
 namespace faultline {
 namespace {
 
@@ -14,17 +16,29 @@ constexpr auto kPruneEvery = std::chrono::minutes(1);
 // A batch that only moves the event-time clock (noise lines) is appended at
 // most this often: quiet periods and auto-resolve need it, nothing else does.
 constexpr auto kClockAppendEvery = std::chrono::seconds(1);
+// The snapshot is a checkpoint (the journal holds everything after it): the
+// leader writes it at most this often, not after every applied entry.
+constexpr auto kSnapshotEvery = std::chrono::seconds(1);
+constexpr size_t kSnapshotAfterChanges = 1000;
+
+std::string random_nonce() {
+  std::random_device random;
+  char text[17];
+  std::snprintf(text, sizeof text, "%08x%08x", random(), random());
+  return text;
+}
 
 }  // namespace
 
 Replicator::Replicator(Pipeline& pipeline, PostgresStore& store, PostgresJournal& journal, int64_t applied,
-                       ReplicatorOptions options, Logger& log, WallClock wall_clock)
+                       const std::string& replica, ReplicatorOptions options, Logger& log, WallClock wall_clock)
     : pipeline_(pipeline),
       store_(store),
       journal_(journal),
       options_(std::move(options)),
       log_(log),
       wall_clock_(std::move(wall_clock)),
+      key_prefix_(replica + "/" + random_nonce() + "/"),
       applied_(applied) {}
 
 Replicator::~Replicator() { stop(); }
@@ -54,31 +68,44 @@ void Replicator::stage(EventBatch batch) {
 
 void Replicator::sync(uint64_t batch) {
   std::unique_lock commit_lock(commit_mutex_);
+  // A failed batch goes first, alone: every caller retries it until it lands,
+  // and what was staged since stays staged meanwhile.
+  if (!failed_.empty()) append(std::move(failed_), std::move(failed_key_));
   EventBatch work;
-  uint64_t through = 0;
+  uint64_t through = committed_;
   {
     std::lock_guard lock(staged_mutex_);
     const bool clock_due = staged_.clock && Clock::now() - last_append_ >= kClockAppendEvery;
-    if (committed_ >= batch && failed_.empty() && !clock_due) return;  // a concurrent sync() covered it
-    work = std::move(failed_);
-    failed_ = EventBatch{};
-    work.append(std::move(staged_));
-    staged_ = EventBatch{};
-    through = sealed_.load();
+    if (committed_ < batch || clock_due) {
+      work = std::move(staged_);
+      staged_ = EventBatch{};
+      through = sealed_.load();
+    }
   }
-  PostgresJournal::Appended appended;
+  // Covered from here on: appended now, or kept in failed_ for the next sync().
+  committed_ = std::max(committed_, through);
+  if (!work.empty()) append(std::move(work), key_prefix_ + std::to_string(next_key_++));
+  const int64_t seq = last_seq_;
+  commit_lock.unlock();
+  // Also when a concurrent sync() appended this request's batch, or when all of
+  // it was there already: answer only once this replica shows it.
+  if (seq > 0) wait_applied(seq);
+}
+
+void Replicator::append(EventBatch batch, std::string key) {
   try {
-    if (!work.empty()) appended = journal_.append(work, wall_clock_());
+    PostgresJournal::Appended appended = journal_.append(batch, key, wall_clock_());
+    if (appended.seq) last_seq_ = std::max(last_seq_, *appended.seq);
   } catch (const StoreError&) {
-    failed_ = std::move(work);
+    failed_ = std::move(batch);
+    failed_key_ = std::move(key);
     append_healthy_.store(false);
     throw;
   }
-  committed_ = through;
+  failed_ = EventBatch{};
+  failed_key_.clear();
   last_append_ = Clock::now();
   append_healthy_.store(true);
-  commit_lock.unlock();
-  if (appended.seq) wait_applied(*appended.seq);
 }
 
 void Replicator::wait_applied(int64_t seq) {
@@ -96,12 +123,24 @@ void Replicator::run() {
     try {
       more = step();
       if (!apply_healthy_.exchange(true)) log_.info("journal", "applying again", {{"applied", applied()}});
+      last_error_.clear();
+    } catch (const JournalGap& e) {
+      apply_healthy_.store(false);
+      if (options_.fatal) options_.fatal(std::string(e.what()) + "; restart this replica: it reloads the snapshot");
+      break;
     } catch (const StoreError& e) {
       // Leadership follows the session: a lost connection released the lock,
       // and the next step() says so.
-      if (apply_healthy_.exchange(false)) log_.error("journal", "cannot apply the journal", {{"error", e.what()}});
+      apply_healthy_.store(false);
+      if (last_error_ != e.what()) log_.error("journal", "cannot apply the journal", {{"error", e.what()}});
+      last_error_ = e.what();
       std::unique_lock lock(applied_mutex_);
       applied_changed_.wait_for(lock, kRetryAfterError, [&] { return stopping_; });
+    } catch (const std::exception& e) {
+      // Applying stopped midway through an entry: retrying would count part of it twice.
+      apply_healthy_.store(false);
+      if (options_.fatal) options_.fatal(std::string("applying a journal entry failed midway: ") + e.what());
+      break;
     }
     {
       std::lock_guard lock(applied_mutex_);
@@ -115,6 +154,12 @@ void Replicator::run() {
       }
     }
   }
+  // Stopped for good: nobody waits for an entry this replica will not apply.
+  {
+    std::lock_guard lock(applied_mutex_);
+    stopping_ = true;
+  }
+  applied_changed_.notify_all();
 }
 
 bool Replicator::step() {
@@ -141,7 +186,8 @@ bool Replicator::step() {
   }
 
   if (journal_.leading()) {
-    write_snapshot();
+    if (snapshot_whole_ || changed_ids_.size() >= kSnapshotAfterChanges || now - last_snapshot_ >= kSnapshotEvery)
+      write_snapshot();
     if (now - last_prune_ >= kPruneEvery) {
       last_prune_ = now;
       journal_.prune(wall_clock_() - options_.dedup_horizon, options_.journal_retention, applied());
@@ -153,6 +199,7 @@ bool Replicator::step() {
 }
 
 void Replicator::write_snapshot() {
+  last_snapshot_ = Clock::now();
   if (snapshot_whole_) {
     store_.replace_all(pipeline_.incidents(), applied());
     snapshot_seq_ = applied();

@@ -41,13 +41,19 @@ struct ReplicatorOptions {
   std::chrono::milliseconds apply_wait{10000};
   // Called on the replicator's thread when this replica starts or stops leading.
   std::function<void(bool leading)> leadership;
+  // Called once, from the replicator's thread, when this replica can no longer
+  // follow the journal (it fell behind what was pruned, or applying failed
+  // midway): it stops applying, and only a restart, which reloads the
+  // snapshot, brings it back. The daemon shuts down.
+  std::function<void(const std::string& reason)> fatal;
 };
 
 class Replicator final : public BatchJournal, public CommitPoint, public PipelineObserver {
  public:
   // `applied`: the journal position `pipeline` was restored to (the snapshot's).
+  // `replica` names this process in journal keys (with a random nonce).
   Replicator(Pipeline& pipeline, PostgresStore& store, PostgresJournal& journal, int64_t applied,
-             ReplicatorOptions options, Logger& log, WallClock wall_clock);
+             const std::string& replica, ReplicatorOptions options, Logger& log, WallClock wall_clock);
   ~Replicator() override;  // stop()
 
   void start();
@@ -69,6 +75,8 @@ class Replicator final : public BatchJournal, public CommitPoint, public Pipelin
   bool step();  // one round of the thread; true when it should not wait
   void write_snapshot();
   void wait_applied(int64_t seq);
+  // Appends one batch under `key`; on failure keeps it as failed_. Under commit_mutex_.
+  void append(EventBatch batch, std::string key);
 
   Pipeline& pipeline_;
   PostgresStore& store_;
@@ -84,7 +92,13 @@ class Replicator final : public BatchJournal, public CommitPoint, public Pipelin
 
   // Appending (one sync() at a time).
   std::mutex commit_mutex_;
-  EventBatch failed_;  // staged batches whose append failed: first in the next one
+  // A batch whose append failed, retried alone under the same key: had its
+  // COMMIT gone through unseen, the retry must not append it twice.
+  EventBatch failed_;
+  std::string failed_key_;
+  const std::string key_prefix_;  // this process: replica name and a random nonce
+  uint64_t next_key_ = 0;
+  int64_t last_seq_ = 0;  // the newest entry this replica appended
   uint64_t committed_ = 0;
   std::chrono::steady_clock::time_point last_append_{};
   std::atomic<bool> append_healthy_{true};
@@ -99,6 +113,8 @@ class Replicator final : public BatchJournal, public CommitPoint, public Pipelin
   std::set<std::string> changed_ids_;  // only touched by the thread (on_change runs inside apply)
   bool snapshot_whole_ = false;        // just took the lead: write everything
   int64_t snapshot_seq_ = -1;          // the journal position the snapshot last recorded
+  std::chrono::steady_clock::time_point last_snapshot_{};
+  std::string last_error_;  // logged once per distinct failure
   std::chrono::steady_clock::time_point last_lead_attempt_{}, last_prune_{};
   std::thread thread_;
 };

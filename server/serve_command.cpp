@@ -177,7 +177,6 @@ int run_serve(const std::vector<std::string>& args) {
       PostgresStore::Snapshot snapshot = postgres_store->load_snapshot();
       restored = std::move(snapshot.incidents);
       journal_position = snapshot.seq;
-      journal = std::make_unique<PostgresJournal>(config.store, replica_name());
     } else {
       SqliteStoreOptions store_options;
       store_options.source_id_horizon = config.dedup_horizon;
@@ -186,7 +185,8 @@ int run_serve(const std::vector<std::string>& args) {
       seen_ids = sqlite_store->load_source_ids(wall_now() - config.dedup_horizon);
     }
   } catch (const StoreError& e) {
-    return config_error("store " + store_name + ": " + e.what());
+    // The PostgreSQL store's errors name it already (password redacted).
+    return config_error(replicated ? e.what() : "store " + store_name + ": " + e.what());
   }
 
   PipelineConfig pipeline_config;
@@ -219,7 +219,13 @@ int run_serve(const std::vector<std::string>& args) {
       sending_alerts.store(leading);
       if (leading && alerts) alerts->resend_all();
     };
-    replicator = std::make_unique<Replicator>(pipeline, *postgres_store, *journal, journal_position,
+    replicator_options.fatal = [&log](const std::string& reason) {
+      log.error("journal", "this replica stops: it cannot follow the shared journal", {{"reason", reason}});
+      std::raise(SIGTERM);  // drain as on any shutdown; the orchestrator restarts it
+    };
+    const std::string replica = replica_name();
+    journal = std::make_unique<PostgresJournal>(config.store, replica);
+    replicator = std::make_unique<Replicator>(pipeline, *postgres_store, *journal, journal_position, replica,
                                               std::move(replicator_options), log, wall_now);
     observer_list.push_back(replicator.get());
     pipeline.set_journal(replicator.get());

@@ -130,19 +130,19 @@ TEST_CASE("postgres journal: one order for all replicas, a record appended twice
 
   Event cause_event = cause("python_module_not_found", now).service("api").source("m-1");
   Event exit_one = exit_event(now + 1s).service("api").source("m-2");
-  auto first = a.append(batch_of({cause_event, exit_one}), now);
+  auto first = a.append(batch_of({cause_event, exit_one}), "a/1", now);
   REQUIRE(first.seq);
   CHECK(first.duplicates == 0);
 
   // Pub/Sub delivered m-2 again, to the other replica, with a new m-3.
   Event exit_two = exit_event(now + 2s).service("api").source("m-3");
-  auto second = b.append(batch_of({exit_one, exit_two}), now);
+  auto second = b.append(batch_of({exit_one, exit_two}), "b/1", now);
   REQUIRE(second.seq);
   CHECK(*second.seq > *first.seq);
   CHECK(second.duplicates == 1);
 
   // Only duplicates: nothing is appended.
-  auto third = b.append(batch_of({exit_two}), now);
+  auto third = b.append(batch_of({exit_two}), "b/2", now);
   CHECK_FALSE(third.seq);
   CHECK(third.duplicates == 1);
 
@@ -168,7 +168,7 @@ TEST_CASE("postgres journal: concurrent appends are read back in commit order, n
         Event e = faultline::incident_tests::exit_event(faultline::incident_tests::at(std::chrono::seconds(i)))
                       .service("svc")
                       .source("w" + std::to_string(w) + "-" + std::to_string(i));
-        journal.append(batch_of({e}), faultline::incident_tests::at(0s));
+        journal.append(batch_of({e}), "w" + std::to_string(w) + "/" + std::to_string(i), faultline::incident_tests::at(0s));
       }
     });
   // A reader following along while they write must see every entry exactly once.
@@ -198,4 +198,52 @@ TEST_CASE("postgres journal: one leader at a time, the lock passes on when its s
   CHECK_FALSE(second.try_lead());
   first.reset();  // the process died: its connection closed
   CHECK(faultline::testing::eventually([&] { return second.try_lead(); }, 5000ms));
+}
+
+TEST_CASE("postgres journal: an append retried under its key after a lost COMMIT answer is not appended twice") {
+  const std::string url = fresh_database();
+  auto store = PostgresStore::open(url);
+  PostgresJournal journal(url, "a");
+  EventBatch batch;
+  // No source id (NDJSON from a shipper): only the key can tell a retry.
+  batch.events.push_back(faultline::incident_tests::exit_event(faultline::incident_tests::at(1s)).service("api"));
+  batch.lifecycle.push_back(LifecycleAction{true, "inc-1", "alice", "", faultline::incident_tests::at(2s)});
+  auto first = journal.append(batch, "a/7", faultline::incident_tests::at(0s));
+  auto retried = journal.append(batch, "a/7", faultline::incident_tests::at(0s));
+  REQUIRE(first.seq);
+  CHECK(retried.seq == first.seq);
+  CHECK(journal.read_after(0, 10).size() == 1);
+  auto other = journal.append(batch, "a/8", faultline::incident_tests::at(0s));  // a new batch, same content
+  CHECK(other.seq > first.seq);
+}
+
+TEST_CASE("postgres store: a replica that no longer leads cannot move the snapshot back") {
+  const std::string url = fresh_database();
+  auto old_leader = PostgresStore::open(url);
+  auto new_leader = PostgresStore::open(url);
+  new_leader->replace_all({faultline::testing::rich_incident("inc-1")}, 20);
+  old_leader->upsert(faultline::testing::rich_incident("inc-stale"));
+  old_leader->set_snapshot_seq(15);
+  CHECK_THROWS_WITH_AS(old_leader->commit(), doctest::Contains("another replica leads"), StoreError);
+  old_leader->rollback();
+  PostgresStore::Snapshot snapshot = new_leader->load_snapshot();
+  CHECK(snapshot.seq == 20);
+  REQUIRE(snapshot.incidents.size() == 1);  // nothing of the refused commit landed
+  CHECK(snapshot.incidents[0].id == "inc-1");
+}
+
+TEST_CASE("postgres journal: a replica behind what the leader pruned is told to reload") {
+  const std::string url = fresh_database();
+  auto store = PostgresStore::open(url);
+  PostgresJournal leader(url, "leader"), lagging(url, "lagging");
+  for (int i = 0; i < 3; ++i) {
+    EventBatch batch;
+    batch.clock = faultline::incident_tests::at(std::chrono::seconds(i));
+    leader.append(batch, "leader/" + std::to_string(i), faultline::incident_tests::at(0s));
+  }
+  store->set_snapshot_seq(2);
+  store->commit();
+  leader.prune(faultline::incident_tests::at(0s), std::chrono::seconds(0), 2);  // retention 0: entries 1-2 go
+  CHECK(leader.read_after(2, 10).size() == 1);  // the leader itself is past them
+  CHECK_THROWS_AS(lagging.read_after(0, 10), JournalGap);
 }

@@ -5,6 +5,7 @@
 #include <doctest/doctest.h>
 
 #include <atomic>
+#include <map>
 #include <random>
 #include <thread>
 
@@ -141,9 +142,16 @@ TEST_CASE("kill -9 of a replica mid-stream: nothing it acknowledged is lost, the
   CHECK(replicas_agree_with({b.get()}, wanted));
   CHECK(b->wait_for_log("leading: this replica writes the snapshot"));
 
-  // The killed replica comes back from the snapshot and the journal, and agrees.
+  // The killed replica comes back from the snapshot and the journal, and agrees,
+  // down to detection times (taken where each batch arrived, not where it is applied).
   a = std::make_unique<Daemon>(url);
   CHECK(replicas_agree_with({a.get(), b.get()}, wanted));
+  auto detected = [](const Daemon& replica) {
+    std::map<std::string, std::string> at;
+    for (const auto& incident : listed_incidents(replica)) at[incident["id"]] = incident["detected_at"].dump();
+    return at;
+  };
+  CHECK(detected(*a) == detected(*b));
   CHECK(b->stop() == 0);
   CHECK(a->stop() == 0);
 
