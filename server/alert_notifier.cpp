@@ -74,12 +74,22 @@ size_t AlertNotifier::pending_resolved() const {
   return resolved_.size();
 }
 
-void AlertNotifier::resend_all() {
+void AlertNotifier::set_sending(bool sending) {
   {
     std::lock_guard lock(mutex_);
-    mark_all_dirty_locked();
+    if (sending && !sending_) {
+      for (Target& target : targets_) target = Target{target.url};  // dirty, no backoff left over
+      changed_ = true;
+    }
+    sending_ = sending;
   }
   wake_.notify_all();
+}
+
+bool AlertNotifier::offered_locked(const Firing& firing) const {
+  // A replica that does not send mirrors the leader, which has sent every alert
+  // past its group_wait: whoever leads next must resolve those.
+  return firing.offered || (!sending_ && firing.release_at <= Clock::now());
 }
 
 void AlertNotifier::mark_all_dirty_locked() {
@@ -92,7 +102,7 @@ void AlertNotifier::resolve_locked(const Firing& firing, Timestamp now) {
                                std::vector<bool>(targets_.size(), false)});
   if (resolved_.size() > options_.max_pending_resolved) {
     resolved_.pop_front();
-    if (counter_) counter_("dropped", 1);
+    if (counter_ && sending_) counter_("dropped", 1);
   }
   mark_all_dirty_locked();
 }
@@ -105,7 +115,7 @@ void AlertNotifier::on_change(const IncidentChange& change, const Incident* inci
     if (it == firing_.end()) return;
     // An alert that never left (a generic exit merged into its cause within
     // group_wait) needs no resolve.
-    if (it->second.offered) {
+    if (offered_locked(it->second)) {
       if (incident && alert_labels(*incident) == it->second.labels) it->second.incident = *incident;
       resolve_locked(it->second, wall_clock_());
     }
@@ -123,7 +133,7 @@ void AlertNotifier::on_change(const IncidentChange& change, const Incident* inci
   Firing& firing = it->second;
   if (firing.labels != labels) {
     // A new identity for Alertmanager: resolve the old label set, fire the new one now.
-    if (firing.offered) resolve_locked(firing, wall_clock_());
+    if (offered_locked(firing)) resolve_locked(firing, wall_clock_());
     firing.labels = std::move(labels);
     firing.release_at = Clock::now();
     firing.released = false;
@@ -165,6 +175,10 @@ AlertNotifier::Clock::time_point AlertNotifier::next_wake_locked(Clock::time_poi
 void AlertNotifier::run() {
   std::unique_lock lock(mutex_);
   while (!stopping_) {
+    if (!sending_) {
+      wake_.wait(lock, [&] { return stopping_ || sending_; });
+      continue;
+    }
     const auto now = Clock::now();
     for (auto& [id, firing] : firing_) {
       if (firing.released || firing.release_at > now) continue;
@@ -181,7 +195,7 @@ void AlertNotifier::run() {
   }
   // Draining: one last attempt at what each Alertmanager has not heard yet
   // (resolves above all), whatever its backoff says.
-  for (size_t i = 0; i < targets_.size(); ++i)
+  for (size_t i = 0; i < targets_.size() && sending_; ++i)
     if (targets_[i].dirty) send(i, lock);
 }
 

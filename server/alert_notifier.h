@@ -71,8 +71,11 @@ class AlertNotifier final : public PipelineObserver {
   void seed(const std::vector<Incident>& incidents);
   // The daemon learns its address only once bound; used when links.external_url is "".
   void set_external_url_default(const std::string& url);
-  // Sends every alert at once (a replica that just took the lead from one that died).
-  void resend_all();
+  // Replicas: only the leader sends. A notifier that does not send keeps the
+  // same state (firing alerts, resolves not yet delivered; the oldest resolves
+  // beyond max_pending_resolved are forgotten without counting them), so that
+  // taking the lead is set_sending(true): everything goes out at once.
+  void set_sending(bool sending);
   void start();
   // Makes one last attempt at what is still undelivered (bounded by the POST
   // timeout per Alertmanager), then stops the thread.
@@ -109,6 +112,7 @@ class AlertNotifier final : public PipelineObserver {
   };
 
   void resolve_locked(const Firing& firing, Timestamp now);
+  bool offered_locked(const Firing& firing) const;
   void mark_all_dirty_locked();
   void run();
   bool due_locked(const Target& target, Clock::time_point now) const;
@@ -129,6 +133,7 @@ class AlertNotifier final : public PipelineObserver {
   uint64_t next_seq_ = 0;
   std::vector<Target> targets_;
   bool changed_ = false;  // a transition since the last on_batch_end
+  bool sending_ = true;
   bool stopping_ = false;
   std::thread thread_;
 };

@@ -61,11 +61,8 @@ Timestamp wall_now() {
   return Timestamp{std::chrono::time_point_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now())};
 }
 
-// `sending`: false on a replica that does not lead. It keeps the same alert
-// state as the leader (every replica applies the whole journal) without
-// posting, so that taking the lead is one resend_all().
 std::unique_ptr<AlertNotifier> make_alert_notifier(const ServeConfig& config, Metrics& metrics, Logger& log,
-                                                   WallClock wall_clock, const std::atomic<bool>& sending) {
+                                                   WallClock wall_clock) {
   AlertNotifierOptions options;
   for (const std::string& text : config.alertmanager) {
     std::string error;
@@ -76,16 +73,10 @@ std::unique_ptr<AlertNotifier> make_alert_notifier(const ServeConfig& config, Me
   options.group_wait = config.alerts.group_wait;
   options.timeout = config.alerts.timeout;
   options.max_pending_resolved = config.alerts.max_pending_resolved;
-  AlertTransport transport = [&sending, http = http_alert_transport(options.timeout)](
-                                 const HttpUrl& alertmanager, const std::string& body) {
-    return sending.load() ? http(alertmanager, body) : HttpClientResult{204, {}, {}};
-  };
   return std::make_unique<AlertNotifier>(
-      options, std::move(transport),
-      [&metrics, &sending](std::string_view result, size_t alerts) {
-        if (sending.load()) metrics.alerts_sent(result, alerts);
-      },
-      log, std::move(wall_clock));
+      options, http_alert_transport(options.timeout),
+      [&metrics](std::string_view result, size_t alerts) { metrics.alerts_sent(result, alerts); }, log,
+      std::move(wall_clock));
 }
 
 // Names this process in the shared journal, for an operator reading it.
@@ -201,10 +192,10 @@ int run_serve(const std::vector<std::string>& args) {
   metrics.seed(restored);
   metrics.rules_loaded(rules->rules().size());
   const size_t restored_count = restored.size();
-  std::atomic<bool> sending_alerts{!replicated};  // replicas: the leader only
   std::unique_ptr<AlertNotifier> alerts;
   if (!config.alertmanager.empty()) {
-    alerts = make_alert_notifier(config, metrics, log, wall_now, sending_alerts);
+    alerts = make_alert_notifier(config, metrics, log, wall_now);
+    alerts->set_sending(!replicated);  // replicas: the leader only
     alerts->seed(restored);
   }
   pipeline.restore(std::move(restored), seen_ids);
@@ -215,9 +206,8 @@ int run_serve(const std::vector<std::string>& args) {
   if (replicated) {
     ReplicatorOptions replicator_options;
     replicator_options.dedup_horizon = config.dedup_horizon;
-    replicator_options.leadership = [&sending_alerts, &alerts](bool leading) {
-      sending_alerts.store(leading);
-      if (leading && alerts) alerts->resend_all();
+    replicator_options.leadership = [&alerts](bool leading) {
+      if (alerts) alerts->set_sending(leading);
     };
     replicator_options.fatal = [&log](const std::string& reason) {
       log.error("journal", "this replica stops: it cannot follow the shared journal", {{"reason", reason}});

@@ -40,10 +40,11 @@ class RecordingTransport {
     std::lock_guard lock(mutex_);
     down_ = down;
   }
-  // Waits (up to 10 s) until `ready` holds over the POSTs received so far.
-  bool wait(const std::function<bool(const std::vector<nlohmann::json>&, int refused)>& ready) {
+  // Waits (up to `timeout`) until `ready` holds over the POSTs received so far.
+  bool wait(const std::function<bool(const std::vector<nlohmann::json>&, int refused)>& ready,
+            std::chrono::milliseconds timeout = 10s) {
     std::unique_lock lock(mutex_);
-    return changed_.wait_for(lock, 10s, [&] { return ready(posts_, refused_); });
+    return changed_.wait_for(lock, timeout, [&] { return ready(posts_, refused_); });
   }
   std::vector<nlohmann::json> posts() {
     std::lock_guard lock(mutex_);
@@ -251,6 +252,41 @@ TEST_CASE("resolved alerts waiting for a down Alertmanager are bounded, and the 
   CHECK(notifier.firing() == 0);
   CHECK(notifier.pending_resolved() == 3);
   CHECK(counts["dropped"] == 2);
+}
+
+TEST_CASE("a replica that does not lead sends nothing, and on taking the lead sends what it kept, resolves included") {
+  RecordingTransport am;
+  Logger log(LogLevel::error);
+  Counts counts;
+  AlertNotifierOptions o = options();
+  o.max_pending_resolved = 2;
+  AlertNotifier notifier(o, am.transport(), counts.counter(), log, wall_now);
+  notifier.set_sending(false);
+  notifier.start();
+  Incident resolved = cascade("gone"), open = cascade("still-open");
+  change(notifier, IncidentChange::Type::opened, resolved);
+  change(notifier, IncidentChange::Type::opened, open);
+  resolved.state = IncidentState::resolved;
+  change(notifier, IncidentChange::Type::resolved, resolved);
+  for (int i = 0; i < 3; ++i) {  // more resolves than kept: the overflow is not a follower's to count
+    Incident churn = cascade("churn" + std::to_string(i));
+    change(notifier, IncidentChange::Type::opened, churn);
+    churn.state = IncidentState::resolved;
+    change(notifier, IncidentChange::Type::resolved, churn);
+  }
+  CHECK_FALSE(am.wait([](const auto& posts, int) { return !posts.empty(); }, 300ms));
+  CHECK(counts["dropped"] == 0);
+
+  notifier.set_sending(true);  // took the lead
+  REQUIRE(am.wait([](const auto& posts, int) { return !posts.empty(); }));
+  const nlohmann::json post = am.posts().front();
+  std::map<std::string, bool> ended;
+  for (const auto& alert : post)
+    ended[alert["labels"]["incident_id"]] = parse_rfc3339(alert["endsAt"].get<std::string>()) <= wall_now();
+  CHECK(ended.at("still-open") == false);
+  CHECK(ended.size() == 3);  // the open one and the two newest resolves kept
+  CHECK(ended.at("churn2") == true);
+  notifier.stop();
 }
 
 TEST_CASE("Alertmanager URLs are checked, and an unreachable one is a clear transport error") {
