@@ -75,8 +75,13 @@ TEST_CASE("the seed cascade is one Alertmanager alert, resolved there when the i
               .status == 200);
   CHECK_MESSAGE(eventually([&] { return active_alerts(am_port).empty(); }), daemon.log());
 
-  const std::string metrics = http_get(daemon.port(), "/metrics").body;
-  CHECK(metrics.find(R"(faultline_alerts_sent_total{result="sent"} 2)") != std::string::npos);
+  // Counted once the POST's answer is back, which can be just after Alertmanager shows it.
+  std::string metrics;
+  CHECK_MESSAGE(eventually([&] {
+                  metrics = http_get(daemon.port(), "/metrics").body;
+                  return metrics.find(R"(faultline_alerts_sent_total{result="sent"} 2)") != std::string::npos;
+                }, std::chrono::seconds(5)),
+                metrics);
   CHECK(daemon.stop() == 0);
   alertmanager.stop();
 }
