@@ -58,10 +58,7 @@ void Pipeline::correlate(std::vector<Matched>& batch, IngestSummary& summary) {
       staged.clock = std::max(staged.clock.value_or(m.record.time), m.record.time);
       for (Event& event : m.events) staged.events.push_back(std::move(event));
     } else {
-      for (const Event& event : m.events) {
-        if (observer_) observer_->on_event(event);
-        correlator_.add(event, &summary.changes);
-      }
+      for (const Event& event : m.events) add_event(event, summary.changes);
       correlator_.advance(m.record.time, &summary.changes);
     }
     // Drained per record: the assembler passes most records straight back, and
@@ -96,16 +93,24 @@ std::vector<Event> Pipeline::trace_contexts(const std::vector<LogRecord>& record
   return contexts;
 }
 
-void Pipeline::add_trace_context(const std::vector<LogRecord>& records, std::vector<IncidentChange>& changes) {
-  for (const Event& event : trace_contexts(records))
-    if (correlator_.add_context(event)) {
-      // The store must learn the frame too.
-      auto fingerprint = make_fingerprint(scope_of(event), event.rule_id, primary_capture(event));
-      changes.push_back({IncidentChange::Type::updated, incident_id(fingerprint), {}});
-    }
+void Pipeline::add_event(const Event& event, std::vector<IncidentChange>& changes) {
+  if (observer_) observer_->on_event(event);
+  correlator_.add(event, &changes);
 }
 
-// Journal mode's tick()/finish(): assembled traces become a batch of their own.
+void Pipeline::add_context(const Event& event, std::vector<IncidentChange>& changes) {
+  if (!correlator_.add_context(event)) return;
+  // The store must learn the frame too.
+  auto fingerprint = make_fingerprint(scope_of(event), event.rule_id, primary_capture(event));
+  changes.push_back({IncidentChange::Type::updated, incident_id(fingerprint), {}});
+}
+
+void Pipeline::add_trace_context(const std::vector<LogRecord>& records, std::vector<IncidentChange>& changes) {
+  for (const Event& event : trace_contexts(records)) add_context(event, changes);
+}
+
+// tick()/finish(): traces assembled since are correlated now, or in journal mode
+// become a batch of their own.
 void Pipeline::stage_contexts(std::vector<LogRecord>& assembled, IngestSummary& summary) {
   if (!journal_) {
     add_trace_context(assembled, summary.changes);
@@ -123,16 +128,11 @@ void Pipeline::apply(const EventBatch& batch) {
   applying_wall_ = batch.wall;
   std::vector<IncidentChange> changes;
   for (const Event& event : batch.events) {
-    if (observer_) observer_->on_event(event);
-    correlator_.add(event, &changes);
+    add_event(event, changes);
     correlator_.advance(event.time, &changes);
   }
   if (batch.clock) correlator_.advance(*batch.clock, &changes);
-  for (const Event& event : batch.contexts)
-    if (correlator_.add_context(event)) {
-      auto fingerprint = make_fingerprint(scope_of(event), event.rule_id, primary_capture(event));
-      changes.push_back({IncidentChange::Type::updated, incident_id(fingerprint), {}});
-    }
+  for (const Event& event : batch.contexts) add_context(event, changes);
   // The result was decided where the action was taken (stage_lifecycle); a
   // conflict here means another replica's action came first.
   for (const LifecycleAction& a : batch.lifecycle)

@@ -102,6 +102,8 @@ class Pipeline {
  private:
   struct Matched;
   void correlate(std::vector<Matched>& batch, IngestSummary& summary);
+  void add_event(const Event& event, std::vector<IncidentChange>& changes);
+  void add_context(const Event& event, std::vector<IncidentChange>& changes);
   void add_trace_context(const std::vector<LogRecord>& records, std::vector<IncidentChange>& changes);
   void notify(const std::vector<IncidentChange>& changes);
   // The cause events of assembled traces that carry a culprit frame.
