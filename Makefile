@@ -21,17 +21,23 @@ SANITIZER_FLAGS = -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEB
 SANITIZER_ENV = ASAN_OPTIONS=detect_leaks=1:check_initialization_order=1:strict_init_order=1 \
                 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 
-.PHONY: run test build deps configure bench clean test-asan fuzz
+.PHONY: run test build build-all deps test-deps bench clean test-asan fuzz
 
+# `make run` installs and builds only what the daemon needs; `make test` the rest.
 deps:
 	@scripts/install-deps.sh
 
-$(BUILD)/build.ninja: | deps
-	@cmake -S . -B $(BUILD) -G Ninja $(CMAKE_FLAGS) >/dev/null
+test-deps:
+	@scripts/install-deps.sh --test
 
-configure: deps $(BUILD)/build.ninja
+# Configured every time (a no-op when nothing changed): `make run` leaves the test
+# suites out (no doctest needed), `make test` turns them on in the same tree.
+build: deps
+	@cmake -S . -B $(BUILD) -G Ninja -DBUILD_TESTING=OFF $(CMAKE_FLAGS) >/dev/null
+	@cmake --build $(BUILD) -j $(JOBS) --target faultline
 
-build: configure
+build-all: test-deps
+	@cmake -S . -B $(BUILD) -G Ninja -DBUILD_TESTING=ON $(CMAKE_FLAGS) >/dev/null
 	@cmake --build $(BUILD) -j $(JOBS)
 
 run: build
@@ -39,7 +45,7 @@ run: build
 
 # Every test in the plain build, then again under ASan + UBSan, then each fuzz
 # target briefly and the fuzz regression inputs. Each part prints its time.
-test: build
+test: build-all
 	@start=$$(date +%s); cd $(BUILD) && ctest --output-on-failure -j $(JOBS) && \
 	  echo "make test: tests ($(BUILD)) took $$(( $$(date +%s) - start ))s"
 	@$(MAKE) --no-print-directory test-asan
@@ -47,7 +53,7 @@ test: build
 	  echo "make test: fuzz build and $(TEST_FUZZ_SECONDS)s per target ($(FUZZ_BUILD)) took $$(( $$(date +%s) - start ))s"
 
 # Configured every time (a no-op when nothing changed), so flag changes here apply.
-test-asan: deps
+test-asan: test-deps
 	@cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_CXX_COMPILER=$(ASAN_CXX) -DFAULTLINE_SANITIZE=ON $(SANITIZER_FLAGS) $(CMAKE_FLAGS) >/dev/null
 	@start=$$(date +%s); cmake --build $(ASAN_BUILD) -j $(JOBS) && \
 	  echo "make test: sanitizer build ($(ASAN_BUILD)) took $$(( $$(date +%s) - start ))s"
@@ -56,13 +62,13 @@ test-asan: deps
 
 # Builds the fuzz targets and their seed corpora, replays the regression inputs,
 # then fuzzes each target for FUZZ_SECONDS and prints executions per target.
-fuzz: deps
+fuzz: test-deps
 	@cmake -S . -B $(FUZZ_BUILD) -G Ninja -DCMAKE_CXX_COMPILER=clang++ -DFAULTLINE_FUZZ=ON $(SANITIZER_FLAGS) $(CMAKE_FLAGS) >/dev/null
 	@cmake --build $(FUZZ_BUILD) --target fuzz -j $(JOBS)
 	@cd $(FUZZ_BUILD) && $(SANITIZER_ENV) ctest --output-on-failure -L fuzz-regression
 	@$(SANITIZER_ENV) fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
 
-bench: build
+bench: build-all
 	bench/scan_vs_ripgrep.sh
 
 clean:

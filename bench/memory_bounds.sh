@@ -8,7 +8,6 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 bin=${FAULTLINE_BIN:-$root/build/server/faultline}
-noise=${FAULTLINE_SHARED:-$root/../shared}/corpus/noise
 records=${RECORDS:-1000000}
 services=${SERVICES:-10000}
 batch=${BATCH:-50000}
@@ -28,7 +27,9 @@ url="http://127.0.0.1:$(cat "$work/port")"
 rss() { awk -v k="$1" '$1 == k":" { print int($2 / 1024) }' "/proc/$pid/status"; }
 echo "idle: RSS $(rss VmRSS) MiB"
 
-python3 - "$noise" "$records" "$services" "$batch" "$work" <<'PY'
+mkdir -p "$work/noise"
+python3 "$root/tests/corpus/noise/generate.py" --seed 1 --bytes 8M --format text "$work/noise/noise.log"
+python3 - "$work/noise" "$records" "$services" "$batch" "$work" <<'PY'
 import glob, json, os, sys
 noise_dir, records, services, batch, work = sys.argv[1], *map(int, sys.argv[2:5]), sys.argv[5]
 lines = [l.rstrip("\n") for f in sorted(glob.glob(os.path.join(noise_dir, "*.log")))

@@ -15,6 +15,7 @@ import base64
 import glob
 import json
 import os
+import subprocess
 import random
 
 ID_WIDTH = 12  # digits; 12 bytes encode to exactly 16 base64 characters
@@ -22,8 +23,7 @@ PLACEHOLDER = "#" * ID_WIDTH
 
 
 def corpus_dir():
-    root = os.environ.get("FAULTLINE_SHARED") or os.path.join(os.path.dirname(__file__), "..", "..", "shared")
-    return os.path.join(root, "corpus")
+    return os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "corpus")
 
 
 def failure_entries(corpus):
@@ -34,11 +34,15 @@ def failure_entries(corpus):
     return entries
 
 
+def noise_lines(corpus):
+    """Lines of the generated noise corpus (tests/corpus/noise/generate.py)."""
+    out = subprocess.run([sys.executable, os.path.join(corpus, "noise", "generate.py"), "--seed", "1",
+                          "--bytes", "4M", "--format", "text", "-"], check=True, capture_output=True).stdout
+    return [line for line in out.decode("utf-8", "replace").split("\n") if line.strip()]
+
+
 def noise_entries(corpus, count, rng):
-    lines = []
-    for path in sorted(glob.glob(os.path.join(corpus, "noise", "*.log"))):
-        with open(path, encoding="utf-8", errors="replace") as f:
-            lines += [line.rstrip("\n") for line in f if line.strip()]
+    lines = noise_lines(corpus)
     services = ["api-gateway", "checkout", "search", "billing", "auth"]
     out = []
     for line in rng.sample(lines, min(count, len(lines))):

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Matching throughput, single thread: `faultline scan` over the noise corpus
-# repeated into one large file, beside ripgrep searching the same file for the
+# Matching throughput, single thread: `faultline scan` over one large file of the
+# generated noise corpus (tests/corpus/noise/generate.py), beside ripgrep searching the same file for the
 # default pack's patterns, in the same run. Prints lines/s, MB/s and the ratio.
 #
 #   bench/scan_vs_ripgrep.sh                 # 256 MB file, 4 rounds = 1 GB of work each
@@ -8,7 +8,6 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 bin=${FAULTLINE_BIN:-$root/build/server/faultline}
-noise=${FAULTLINE_SHARED:-$root/../shared}/corpus/noise
 target_mb=${TARGET_MB:-256}
 rounds=${ROUNDS:-4}
 
@@ -17,9 +16,7 @@ command -v rg >/dev/null || { echo "ripgrep (rg) is required: apt-get install ri
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-cat "$noise"/*.log > "$work/once.log"
-: > "$work/big.log"
-while [ "$(stat -c %s "$work/big.log")" -lt $((target_mb << 20)) ]; do cat "$work/once.log" >> "$work/big.log"; done
+python3 "$root/tests/corpus/noise/generate.py" --seed 1 --bytes "${target_mb}M" --format text "$work/big.log"
 bytes=$(stat -c %s "$work/big.log")
 lines=$(wc -l < "$work/big.log")
 # ripgrep refuses a capture name used twice across -f patterns: unname the groups.
@@ -41,7 +38,7 @@ run_timed() {
   echo "$(calc "$end - $start") $rss"
 }
 
-echo "file: $((bytes >> 20)) MiB, $lines lines (noise corpus repeated); $npatterns patterns; $rounds rounds each, interleaved"
+echo "file: $((bytes >> 20)) MiB, $lines lines (generated noise corpus); $npatterns patterns; $rounds rounds each, interleaved"
 fl_total=0; rg_total=0; fl_rss=0
 for _ in $(seq 1 "$rounds"); do
   read -r t rss < <(run_timed "$bin" scan --format text --service bench "$work/big.log")

@@ -32,8 +32,8 @@
 #include "fuzz/fuzz_support.h"
 #include "parsers/gzip.h"
 #include "server/config.h"
-#include "server/http_message.h"
-#include "server/router.h"
+#include "server/http/http_message.h"
+#include "server/http/router.h"
 
 namespace {
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Writes the fuzz targets' seed corpora, one directory per target, from the
-shared log corpus (../shared/corpus) and the bundled rule pack.
+test corpus (tests/corpus, with noise from tests/corpus/noise/generate.py) and the
+bundled rule pack.
 
     fuzz/make_seeds.py CORPUS_DIR RULES_DIR OUT_DIR
 
@@ -16,6 +17,7 @@ import gzip
 import json
 import os
 import shutil
+import subprocess
 import sys
 
 import yaml
@@ -74,6 +76,14 @@ def http_request(method, target, body=b"", headers=(), chunked=False):
     return ("\r\n".join(head) + "\r\n\r\n").encode() + body
 
 
+def generated_noise(corpus):
+    """(name, 120 lines) slices of the seeded noise generator's text output."""
+    out = subprocess.run([sys.executable, os.path.join(corpus, "noise", "generate.py"), "--seed", "7",
+                          "--bytes", "256K", "--format", "text", "-"], check=True, capture_output=True).stdout
+    lines = [l for l in out.decode("utf-8", "surrogateescape").split("\n") if l]
+    return [(f"noise{i}", lines[i * 120:(i + 1) * 120]) for i in range(min(8, len(lines) // 120))]
+
+
 def main():
     if len(sys.argv) != 4:
         sys.exit(__doc__)
@@ -83,7 +93,7 @@ def main():
     seeds = Seeds(out)
 
     failures = sorted(f for f in os.listdir(os.path.join(corpus, "failures")) if f.endswith(".ndjson"))
-    noise = sorted(f for f in os.listdir(os.path.join(corpus, "noise")) if f.endswith(".log"))
+    noise = generated_noise(corpus)
     traces = sorted(f for f in os.listdir(os.path.join(corpus, "multiline")) if f.endswith(".txt"))
 
     entries_by_file = {}
@@ -116,9 +126,7 @@ def main():
         seeds.add("pubsub", f"{stem}.unwrapped.json", json.dumps(first))
 
     # Flat shipper records and Loki pushes from the noise logs.
-    for name in noise:
-        stem = name.split("_")[0].lower()
-        lines = [l for l in read_lines(os.path.join(corpus, "noise", name)) if l][:120]
+    for stem, lines in noise:
         for i, part in enumerate(chunks(lines, 40)):
             seeds.add("text", f"{stem}-{i}.log", "\n".join(part) + "\n")
             flat = [json.dumps({"time": f"2025-10-05T07:30:{j:02d}.5Z", "service": stem, "severity": "INFO",
@@ -185,7 +193,7 @@ def main():
         "logs-gzip": http_request("POST", "/v1/logs",
                                   gzip.compress(seed_file("ndjson", "03_two_services_interleaved-1.ndjson"), mtime=0),
                                   ["Content-Type: application/x-ndjson", "Content-Encoding: gzip"]),
-        "logs-chunked": http_request("POST", "/v1/logs", seed_file("ndjson", "apache-0.flat.ndjson"),
+        "logs-chunked": http_request("POST", "/v1/logs", seed_file("ndjson", "noise0-0.flat.ndjson"),
                                      ["Content-Type: application/x-ndjson"], chunked=True),
         "logs-form": http_request("POST", "/v1/logs", seed_file("ndjson", "10_node_cannot_find_module-0.ndjson"),
                                   ["Content-Type: application/x-www-form-urlencoded", "Expect: 100-continue"]),
@@ -195,7 +203,7 @@ def main():
         "raw": http_request("POST", "/v1/logs/raw?service=web&revision=web-0001&instance=i%2D1",
                             seed_file("text", "trace-python.txt"), ["Content-Type: text/plain; charset=utf-8"]),
         "raw-missing-service": http_request("POST", "/v1/logs/raw", "a line\n", ["Content-Type: text/plain"]),
-        "loki": http_request("POST", "/loki/api/v1/push", seed_file("loki", "openssh-0.push.json"),
+        "loki": http_request("POST", "/loki/api/v1/push", seed_file("loki", "noise1-0.push.json"),
                              ["Content-Type: application/json"]),
         "loki-protobuf": http_request("POST", "/loki/api/v1/push", b"\x1f\x8b\x08\x00", ["Content-Type: application/x-protobuf"]),
         "incidents": http_request("GET", "/api/v1/incidents?service=netra-backend-staging&state=open&limit=10"),

@@ -1,10 +1,10 @@
 // Correlator: turns events into cascade incidents with the semantics of
-// DESIGN.md ("Incidents") and ../shared/corpus/failures/README.md. Event time
+// the README ("API reference", "Incidents") and tests/corpus/failures/README.md. Event time
 // drives every decision, so the same events in any arrival order give the same
 // incidents; the wall clock is used only for detection delay.
 // Not thread-safe: the owner serialises calls.
 //
-// Semantics, where DESIGN.md leaves room:
+// Semantics, where the contract leaves room:
 // - Scope = (cluster, namespace, service). Nothing correlates across scopes.
 // - Fingerprint and id: incidents/fingerprint.h.
 // - A cause (kind cause, including terminates causes such as oom_killed) opens

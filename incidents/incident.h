@@ -1,5 +1,5 @@
 // Incident: the life of one fingerprint (service + root-cause rule + primary
-// capture), with its cascade chain and lifecycle. Shape in DESIGN.md.
+// capture), with its cascade chain and lifecycle. Shape in the README's API reference.
 #pragma once
 
 #include <optional>
@@ -85,7 +85,7 @@ struct Incident {
   std::vector<HistoryEntry> history;
 };
 
-// DESIGN.md's incident JSON.
+// The incident JSON of the README's API reference.
 nlohmann::json to_json(const Incident& incident);
 
 }  // namespace faultline

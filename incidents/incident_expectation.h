@@ -1,5 +1,5 @@
 // Incident expectations: the checker rule of the corpus scenarios
-// (../shared/corpus/failures/README.md), also used by `faultline rules test` for
+// (tests/corpus/failures/README.md), also used by `faultline rules test` for
 // its `incidents:` assertions. Expected incidents are partial: every field present
 // must equal the actual value (null or absent = not checked); the match is one-to-one.
 //

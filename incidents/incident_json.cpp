@@ -46,7 +46,7 @@ json root_cause_json(const RootCause& root) {
   json captures = json::object();
   for (const auto& [name, value] : root.captures) {
     captures[name] = value;
-    // Flattened beside rule/message/frame as DESIGN.md shows; a capture that
+    // Flattened beside rule/message/frame as the API reference shows; a capture that
     // would shadow one of those stays only in "captures".
     if (name != "rule" && name != "message" && name != "frame" && name != "captures")
       out[name] = capture_value(value);

@@ -21,7 +21,7 @@ struct Frame {
 };
 
 struct LogRecord {
-  Timestamp time{};          // event time (see DESIGN.md: timestamp, receiveTimestamp, arrival)
+  Timestamp time{};          // event time (LogEntry timestamp, else receiveTimestamp, else arrival)
   std::string service;       // Cloud Run service, k8s container, GCE instance id, or given
   std::string namespace_name;  // k8s only; part of the fingerprint
   std::string cluster;         // k8s only; part of the fingerprint

@@ -20,7 +20,7 @@
 // insertId / textPayload / jsonPayload / protoPayload / httpRequest -> LogEntry;
 // anything else -> a flat shipper record.
 //
-// Field mapping (DESIGN.md "LogRecord"; choices where the contract is silent):
+// Field mapping (choices where the formats are silent are noted):
 //   - time: timestamp, else receiveTimestamp, else the envelope's publishTime,
 //     else options.arrival. A time field that is present but not RFC 3339 is an
 //     error naming it: silently using arrival time would misplace the record.

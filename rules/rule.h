@@ -1,4 +1,4 @@
-// A compiled rule from a YAML rule pack (format in DESIGN.md, "Rules").
+// A compiled rule from a YAML rule pack (format in the README, "Writing rules").
 #pragma once
 
 #include <memory>

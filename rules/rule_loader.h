@@ -27,7 +27,7 @@ class RulePackLoader {
  public:
   explicit RulePackLoader(int64_t rule_max_mem) : rule_max_mem_(rule_max_mem) {}
 
-  // Parses one document of the rule pack format (DESIGN.md "Rules"). Keeps each
+  // Parses one document of the rule pack format (README, "Writing rules"). Keeps each
   // valid rule (compiled, captures named, examples checked) and records every
   // problem; a rule with any problem is left out. Ids are unique across all
   // documents added to this loader. Never throws.

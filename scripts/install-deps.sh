@@ -1,13 +1,27 @@
 #!/usr/bin/env bash
-# Installs the Debian 12 packages faultline builds and tests with, only those
-# missing, then the web page test's npm packages from tests/web/package-lock.json
-# unless that lock file is what is installed; silent when everything is present.
+# Installs the Debian 12 packages faultline builds with, only those missing;
+# silent when everything is present.
+#
+#   scripts/install-deps.sh          what `make run` needs: the compiler and libraries
+#   scripts/install-deps.sh --test   also what `make test` needs: test peers, clang for
+#                                    the sanitizer and fuzz builds, Node and the web page
+#                                    test's npm packages (tests/web/package-lock.json)
 set -euo pipefail
+with_tests=false
+case "${1:-}" in
+  "") ;;
+  --test) with_tests=true ;;
+  *) echo "usage: $0 [--test]" >&2; exit 2 ;;
+esac
 
+# Building and running the daemon (deploy/Dockerfile's build stage mirrors these).
 packages=(
   g++ cmake ninja-build pkg-config make
-  libboost-dev libboost-system-dev libre2-dev nlohmann-json3-dev prometheus-cpp-dev doctest-dev
+  libboost-dev libboost-system-dev libre2-dev nlohmann-json3-dev prometheus-cpp-dev
   libyaml-cpp-dev libsqlite3-dev zlib1g-dev libssl-dev libpq-dev
+)
+test_packages=(
+  doctest-dev
   # peers for tests and benchmarks (postgresql: initdb and postgres, started by
   # the tests themselves; the package's own cluster is not used)
   ripgrep curl python3 prometheus prometheus-alertmanager wrk nginx-light postgresql
@@ -20,7 +34,9 @@ packages=(
 # (only recommended by clang-14). Tools, not build dependencies of faultline, so
 # outside the list above that the image's build stage must mirror.
 fuzz_packages=(clang libclang-rt-14-dev)
-packages+=("${fuzz_packages[@]}")
+if $with_tests; then
+  packages+=("${test_packages[@]}" "${fuzz_packages[@]}")
+fi
 
 missing=()
 for p in "${packages[@]}"; do
@@ -29,8 +45,10 @@ done
 # Node.js and npm run the web page test. Asked for by command, not package: a
 # nodesource nodejs (Node 20, which playwright-core needs) bundles npm and
 # conflicts with Debian's npm package.
-command -v node >/dev/null || missing+=(nodejs)
-command -v npm >/dev/null || missing+=(npm)
+if $with_tests; then
+  command -v node >/dev/null || missing+=(nodejs)
+  command -v npm >/dev/null || missing+=(npm)
+fi
 
 if [ ${#missing[@]} -gt 0 ]; then
   echo "install-deps: installing ${missing[*]}" >&2
@@ -44,6 +62,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
+$with_tests || exit 0
 # playwright-core as the lock file pins it; the browser is Debian's chromium above,
 # never a download. A copy of the installed lock file marks it done.
 web="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/tests/web"

@@ -12,8 +12,8 @@
 #include <boost/asio/ip/address.hpp>
 #include <yaml-cpp/yaml.h>
 
-#include "server/http_client.h"
-#include "server/rules_path.h"
+#include "server/http/http_client.h"
+#include "rules/rules_path.h"
 
 namespace faultline {
 namespace {

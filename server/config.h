@@ -1,4 +1,4 @@
-// ServeConfig: everything `faultline serve` can be told, with DESIGN.md's
+// ServeConfig: everything `faultline serve` can be told, with the
 // defaults, read from an optional YAML file (--config) and then flags, which win.
 //
 // Every flag is also a config key (the flag's name with '-' → '_'); keys not
@@ -24,6 +24,7 @@
 
 #include "incidents/correlator.h"
 #include "parsers/multiline.h"
+#include "server/auth/auth_settings.h"
 #include "server/log.h"
 
 namespace faultline {
@@ -59,26 +60,6 @@ struct ServeAlerts {
   size_t max_pending_resolved = 10000;  // resolved alerts awaiting delivery; beyond, the oldest are dropped
   std::string external_url;             // base URL of this daemon in alerts; default http://<listen address>
   std::string runbook_url;              // "{rule}" becomes the root-cause rule id
-};
-
-// Who may call what (DESIGN.md, "Security"). Tokens come from the config file
-// or, better for secrets, from $FAULTLINE_INGEST_TOKENS / $FAULTLINE_READ_TOKENS /
-// $FAULTLINE_WRITE_TOKENS (comma-separated); never from flags (ps shows them).
-struct ServeAuth {
-  std::vector<std::string> ingest_tokens;  // ingest endpoints: Bearer, or ?token= on the Pub/Sub push
-  std::vector<std::string> read_tokens;    // GET /api/v1/*
-  std::vector<std::string> write_tokens;   // also ack, resolve, POST /-/reload
-  std::string oidc_audience;               // Pub/Sub push OIDC: the subscription's --push-auth-token-audience
-  std::vector<std::string> oidc_emails;    // push service accounts allowed; empty: any verified email
-  std::vector<std::string> oidc_issuers;   // empty: Google's
-  std::string oidc_jwks_file;              // keys from a file, or
-  std::string oidc_jwks_url;               // fetched (and refreshed) from a URL
-  std::string oidc_ca_file;                // https trust for oidc_jwks_url; empty: the system's
-  std::chrono::seconds clock_skew{60};
-  std::chrono::nanoseconds jwks_refresh = std::chrono::hours(1);
-  bool insecure = false;  // --insecure: bind a non-loopback address without tokens
-  bool ingest_protected() const { return !ingest_tokens.empty() || !oidc_audience.empty(); }
-  bool api_protected() const { return !read_tokens.empty() || !write_tokens.empty(); }
 };
 
 struct ServeConfig {

@@ -3,8 +3,8 @@
 #include <string>
 #include <vector>
 
-#include "server/rules_command.h"
-#include "server/scan_command.h"
+#include "server/cli/rules_command.h"
+#include "server/cli/scan_command.h"
 #include "server/serve_command.h"
 
 namespace {

@@ -1,4 +1,4 @@
-// Metrics: the daemon's prometheus-cpp Registry and every series DESIGN.md
+// Metrics: the daemon's prometheus-cpp Registry and every series the README's Metrics reference
 // names, registered once at construction and kept as references (no global
 // registry). Served at GET /metrics through TextSerializer by our own route.
 //
@@ -71,7 +71,7 @@ class Metrics final : public PipelineObserver {
   // result: sent, failed (a POST failed; retried), dropped (given up).
   void alerts_sent(std::string_view result, uint64_t alerts);
 
-  // Bounded state (DESIGN.md, "Bounded state"): entries now, the configured
+  // Bounded state (README, "Operations"): entries now, the configured
   // limit, and what was dropped at the limit (`dropped_total` is cumulative;
   // the counter follows it). Names: incidents, pending_events, dedup_ids,
   // traces, ingest_queue, connections, alerts_pending_resolved.

@@ -13,7 +13,7 @@
 //   time; no token needed, served with a CSP that allows only the daemon's own files.
 #pragma once
 
-#include "server/router.h"
+#include "server/http/router.h"
 #include "server/serve_context.h"
 
 namespace faultline {

@@ -5,9 +5,17 @@
 // acknowledged, resolved or active select explicitly.
 #include <charconv>
 
-#include "incidents/incident_query.h"
-#include "server/mttr_stats.h"
+#include "store/incident_query.h"
+#include "incidents/mttr_stats.h"
 #include "server/routes.h"
+#include "incidents/pipeline.h"
+#include "server/auth/auth.h"
+#include "server/config.h"
+#include "server/log.h"
+#include "server/metrics.h"
+#include "server/rule_reloader.h"
+#include "server/http/worker_pool.h"
+#include "store/commit_point.h"
 
 namespace faultline {
 namespace {

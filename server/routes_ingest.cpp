@@ -6,6 +6,13 @@
 #include "parsers/gzip.h"
 #include "parsers/parse.h"
 #include "server/routes.h"
+#include "incidents/pipeline.h"
+#include "server/auth/auth.h"
+#include "server/config.h"
+#include "server/log.h"
+#include "server/metrics.h"
+#include "server/http/worker_pool.h"
+#include "store/commit_point.h"
 
 namespace faultline {
 namespace {

@@ -1,5 +1,14 @@
 // Operations: liveness, readiness, metrics, rule reload.
 #include "server/routes.h"
+#include "incidents/pipeline.h"
+#include "server/alerts/alert_notifier.h"
+#include "server/auth/auth.h"
+#include "server/config.h"
+#include "server/metrics.h"
+#include "server/rule_reloader.h"
+#include "server/http/worker_pool.h"
+#include "store/commit_point.h"
+#include "store/replicator.h"
 
 namespace faultline {
 

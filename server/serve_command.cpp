@@ -15,23 +15,24 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 
-#include "incidents/pg_connection.h"
+#include "store/pg_connection.h"
 #include "incidents/pipeline.h"
-#include "incidents/postgres_store.h"
-#include "incidents/sqlite_store.h"
+#include "store/postgres_store.h"
+#include "store/sqlite_store.h"
 #include "rules/rule_set.h"
-#include "server/alert_notifier.h"
+#include "server/alerts/alert_notifier.h"
+#include "server/auth/auth.h"
 #include "server/config.h"
 #include "server/fanout_observer.h"
-#include "server/http_server.h"
+#include "server/http/http_server.h"
 #include "server/log.h"
 #include "server/metrics.h"
-#include "server/replicator.h"
+#include "store/replicator.h"
 #include "server/routes.h"
 #include "server/rule_reloader.h"
 #include "server/serve_context.h"
-#include "server/store_observer.h"
-#include "server/worker_pool.h"
+#include "store/store_observer.h"
+#include "server/http/worker_pool.h"
 
 #ifndef FAULTLINE_VERSION
 #define FAULTLINE_VERSION "dev"

@@ -1,8 +1,14 @@
 #include "server/serve_context.h"
+#include "server/auth/auth.h"
+#include "server/config.h"
+#include "server/log.h"
+#include "server/metrics.h"
+#include "server/http/worker_pool.h"
+#include "store/commit_point.h"
 
 #include <chrono>
 
-#include "incidents/store.h"
+#include "store/store.h"
 
 namespace faultline {
 namespace {

@@ -14,7 +14,7 @@ const EXPANDED_KEY = 'faultline.expanded';  // sessionStorage: survives a reload
 const BY_KEY = 'faultline.by';              // localStorage: a name is no secret
 const SEVERITY_RANK = {critical: 3, warning: 2, info: 1};
 const KIND_ORDER = ['cause', 'effect', 'exit', 'loop', 'recovery'];
-// DESIGN.md: exit codes mean something by convention; the summary says so too.
+// Exit codes mean something by convention; the summary says so too.
 const EXIT_MEANING = {1: 'error', 2: 'usage', 3: 'boot failure', 137: 'SIGKILL, often OOM', 139: 'SIGSEGV',
                       143: 'SIGTERM'};
 

@@ -1,5 +1,5 @@
-// The corpus scenarios (../shared/corpus/failures) and this repository's own
-// (tests/scenarios: deploys across revisions), end to end through the pipeline
+// The failure scenarios (tests/corpus/failures, with the deploys across
+// revisions), end to end through the pipeline
 // that scan and the daemon share: every scenario gives exactly its expected
 // incidents, in file order and shuffled, and the noise logs open none.
 #include <doctest/doctest.h>
@@ -47,9 +47,8 @@ nlohmann::json run(std::vector<LogRecord> records, size_t batch_size) {
 
 std::vector<fs::path> scenarios() {
   std::vector<fs::path> files;
-  for (const std::string& dir : {std::string(FAULTLINE_CORPUS) + "/failures", std::string(FAULTLINE_SOURCE_DIR) + "/tests/scenarios"})
-    for (const auto& entry : fs::directory_iterator(dir))
-      if (entry.path().extension() == ".ndjson") files.push_back(entry.path());
+  for (const auto& entry : fs::directory_iterator(std::string(FAULTLINE_CORPUS) + "/failures"))
+    if (entry.path().extension() == ".ndjson") files.push_back(entry.path());
   std::sort(files.begin(), files.end(), [](const fs::path& a, const fs::path& b) { return a.filename() < b.filename(); });
   return files;
 }
@@ -129,13 +128,20 @@ TEST_CASE("the seed cascade is one critical crash-loop incident naming the culpr
 
 TEST_CASE("the noise corpus opens no incident") {
   REQUIRE(default_rules());
-  for (const auto& entry : fs::directory_iterator(std::string(FAULTLINE_CORPUS) + "/noise")) {
+  size_t files = 0;
+  for (const auto& entry : fs::directory_iterator(std::string(FAULTLINE_NOISE))) {
     if (entry.path().extension() != ".log") continue;
+    ++files;
     CAPTURE(entry.path().filename().string());
     ParseOptions options;
     options.service = "noise";
-    ParseResult parsed = parse_input(read_file(entry.path().string()), InputFormat::text, options);
+    // noise-text.log is plain text; the others are NDJSON and Cloud Logging entries.
+    const bool text = entry.path().filename() == "noise-text.log";
+    ParseResult parsed = parse_input(read_file(entry.path().string()), text ? InputFormat::text : InputFormat::automatic,
+                                     options);
     CHECK(parsed.errors.empty());
+    CHECK(parsed.records.size() > 1000);
     CHECK(run(parsed.records, parsed.records.size()).dump() == "[]");
   }
+  CHECK(files == 3);
 }

@@ -246,9 +246,9 @@ def metric_families(exposition):
     return families, samples
 
 
-def shared_dir(source_dir):
-    """../shared beside the source tree, or $FAULTLINE_SHARED (as tests/CMakeLists.txt)."""
-    return os.environ.get("FAULTLINE_SHARED") or os.path.normpath(os.path.join(source_dir, "..", "shared"))
+def seed_scenario(source_dir):
+    """The seed cascade (Cloud Logging LogEntries, NDJSON) in the repository's test corpus."""
+    return os.path.join(source_dir, "tests", "corpus", "failures", "01_seed_netra_monitoring_cascade.ndjson")
 
 
 def load_json(path):
@@ -270,7 +270,7 @@ def exercised_metrics(binary, source_dir):
     family has a value: the seed scenario ingested, a malformed record rejected,
     the incident acknowledged and resolved. Families with labels appear in
     /metrics only after their first series, hence the exercise."""
-    seed = os.path.join(shared_dir(source_dir), "corpus", "failures", "01_seed_netra_monitoring_cascade.ndjson")
+    seed = seed_scenario(source_dir)
     # One service label value, so a second service is folded into "_other" and
     # the label cap's own counter appears too.
     config = tempfile.NamedTemporaryFile("w", suffix=".yaml", prefix="faultline-config-", delete=False)
@@ -321,10 +321,3 @@ def promql_metric_names(expr):
             continue
         names.add(word)
     return names
-
-
-def design_metric_names(shared):
-    """The metric names of DESIGN.md's "Metrics" section."""
-    text = open(os.path.join(shared, "DESIGN.md")).read()
-    section = text.split("## Metrics", 1)[1].split("\n## ", 1)[0]
-    return set(re.findall(r"`(faultline_[a-z_]+)", section))

@@ -24,11 +24,11 @@ import time
 import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from deploylib import (CheckFailed, Daemon, free_port, http, main_args, run_checks, shared_dir,  # noqa: E402
+from deploylib import (CheckFailed, Daemon, free_port, http, main_args, run_checks, seed_scenario,  # noqa: E402
                        spawn, stop_on_signals, stop_pid, wait_for)
 
 binary, source_dir = (os.path.abspath(a) for a in main_args(2, "BINARY SOURCE_DIR"))
-SEED = os.path.join(shared_dir(source_dir), "corpus", "failures", "01_seed_netra_monitoring_cascade.ndjson")
+SEED = seed_scenario(source_dir)
 SERVICE = "netra-backend-staging"
 POLL_SECONDS = 30
 
@@ -154,7 +154,7 @@ def check_alert_pending():
 
 try:
     if not os.path.exists(SEED):
-        print(f"FAIL the seed scenario is missing: {SEED} (set FAULTLINE_SHARED)")
+        print(f"FAIL the seed scenario is missing: {SEED}")
         print("0 passed, 1 failed")
         sys.exit(1)
     with Daemon(binary, os.path.join(source_dir, "rules", "packs")) as daemon:

@@ -1,7 +1,7 @@
 // Cascades: which events end up in which incident, in any arrival order.
 #include <doctest/doctest.h>
 
-#include "event_builder.h"
+#include "tests/support/event_builder.h"
 #include "incidents/correlator.h"
 #include "incidents/fingerprint.h"
 

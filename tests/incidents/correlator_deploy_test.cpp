@@ -2,7 +2,7 @@
 // and their rollback command, the same whatever order the events arrive in.
 #include <doctest/doctest.h>
 
-#include "event_builder.h"
+#include "tests/support/event_builder.h"
 #include "incidents/correlator.h"
 
 using namespace faultline;

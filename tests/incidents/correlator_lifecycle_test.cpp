@@ -1,7 +1,7 @@
 // Lifecycle: automatic resolution by a newer revision, reopen, the API, bounds.
 #include <doctest/doctest.h>
 
-#include "event_builder.h"
+#include "tests/support/event_builder.h"
 #include "incidents/correlator.h"
 
 using namespace faultline;

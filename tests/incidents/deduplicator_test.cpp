@@ -1,6 +1,6 @@
 #include <doctest/doctest.h>
 
-#include "event_builder.h"
+#include "tests/support/event_builder.h"
 #include "incidents/deduplicator.h"
 
 using namespace faultline;

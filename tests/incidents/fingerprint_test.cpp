@@ -1,7 +1,7 @@
 // Fingerprints, revision order and exit labels: the small rules correlation rests on.
 #include <doctest/doctest.h>
 
-#include "event_builder.h"
+#include "tests/support/event_builder.h"
 #include "incidents/exit_code.h"
 #include "incidents/fingerprint.h"
 #include "incidents/revision.h"

@@ -1,7 +1,7 @@
-// The incident JSON shape of DESIGN.md, as the API and `scan --json` print it.
+// The incident JSON shape of the README's API reference, as the API and `scan --json` print it.
 #include <doctest/doctest.h>
 
-#include "event_builder.h"
+#include "tests/support/event_builder.h"
 #include "incidents/correlator.h"
 
 using namespace faultline;

@@ -1,6 +1,6 @@
 #include <doctest/doctest.h>
 
-#include "event_builder.h"
+#include "tests/support/event_builder.h"
 #include "incidents/pending_events.h"
 #include "incidents/recovery_log.h"
 

@@ -71,7 +71,7 @@ std::vector<LogRecord> assemble(const std::vector<std::string>& lines,
   return out;
 }
 
-// A scenario's LogEntries as the LogEntry parser will give them (DESIGN.md, LogRecord).
+// A scenario's LogEntries as the LogEntry parser will give them (the LogRecord mapping of parsers/parse.h).
 std::vector<LogRecord> load_scenario(const std::string& name) {
   std::vector<LogRecord> records;
   for (const std::string& line : split(read_file(kCorpus + "/failures/" + name))) {

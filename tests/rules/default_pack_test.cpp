@@ -255,17 +255,17 @@ TEST_SUITE("default pack") {
   }
 
   TEST_CASE("no failure rule fires on the noise corpus") {
-    size_t lines = 0;
-    for (const auto& entry : std::filesystem::directory_iterator(test::corpus_path("noise"))) {
-      if (entry.path().extension() != ".log") continue;
-      for (const std::string& line : test::text_lines(entry.path().string())) {
-        ++lines;
-        const std::vector<Event> events = match_text(line);
-        for (const Event& event : events)
-          FAIL_CHECK(entry.path().filename().string() << ": rule " << event.rule_id << " fired on: " << line);
+    size_t lines = 0, recoveries = 0;
+    for (const std::string& line : test::text_lines(std::string(FAULTLINE_NOISE) + "/noise-text.log")) {
+      ++lines;
+      for (const Event& event : match_text(line)) {
+        // Healthy services start and serve: recovery rules may fire, nothing else.
+        if (event.kind == RuleKind::recovery) ++recoveries;
+        else FAIL_CHECK("rule " << event.rule_id << " fired on: " << line);
       }
     }
-    CHECK(lines >= 19990);
+    CHECK(lines > 10000);
+    CHECK(recoveries > 0);
   }
 
   TEST_CASE("a healthy start (scenario 02) fires recovery rules only") {

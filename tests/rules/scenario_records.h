@@ -1,6 +1,6 @@
 // Test support: LogRecords from the corpus, built here rather than by parsers/
-// so the rules tests depend on nothing but the corpus files. Mirrors DESIGN.md
-// "LogRecord": text = textPayload, else jsonPayload.message, else (request logs)
+// so the rules tests depend on nothing but the corpus files. Mirrors the parsers'
+// LogRecord mapping: text = textPayload, else jsonPayload.message, else (request logs)
 // "<METHOD> <status> <url>", else the compact JSON of protoPayload.
 #pragma once
 

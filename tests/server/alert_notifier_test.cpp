@@ -7,7 +7,7 @@
 #include <map>
 #include <mutex>
 
-#include "server/alert_notifier.h"
+#include "server/alerts/alert_notifier.h"
 
 namespace faultline {
 namespace {

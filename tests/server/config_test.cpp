@@ -72,7 +72,7 @@ TEST_CASE("listen addresses") {
   CHECK_FALSE(parse_listen_address("example.com:80", host, port));
 }
 
-TEST_CASE("defaults follow DESIGN.md") {
+TEST_CASE("defaults are the documented ones") {
   auto command = load_serve_config({}, test_env());
   const ServeConfig& c = command.config;
   CHECK(c.host == "127.0.0.1");

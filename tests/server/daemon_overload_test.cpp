@@ -18,13 +18,10 @@ std::string heavy_body() {
   std::string body;
   for (const auto& line : read_lines(std::string(FAULTLINE_CORPUS) + "/failures/01_seed_netra_monitoring_cascade.ndjson"))
     body += line + "\n";
-  for (const auto& file : std::filesystem::directory_iterator(std::string(FAULTLINE_CORPUS) + "/noise")) {
-    if (file.path().extension() != ".log") continue;  // not the README
-    for (const auto& line : read_lines(file.path().string()))
-      body += nlohmann::json{{"service", "padding"}, {"message", line}}.dump(-1, ' ', false,
-                                                                            nlohmann::json::error_handler_t::replace) +
-              "\n";
-  }
+  for (const auto& line : read_lines(std::string(FAULTLINE_NOISE) + "/noise-text.log"))
+    body += nlohmann::json{{"service", "padding"}, {"message", line}}.dump(-1, ' ', false,
+                                                                          nlohmann::json::error_handler_t::replace) +
+            "\n";
   return body;
 }
 

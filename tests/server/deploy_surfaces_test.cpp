@@ -1,9 +1,9 @@
 // Where a bad deploy shows: the alert, the scan table, MTTR per revision.
 #include <doctest/doctest.h>
 
-#include "server/alert_payload.h"
-#include "server/incident_table.h"
-#include "server/mttr_stats.h"
+#include "server/alerts/alert_payload.h"
+#include "server/cli/incident_table.h"
+#include "incidents/mttr_stats.h"
 
 namespace faultline {
 namespace {

@@ -2,7 +2,7 @@
 // for each thing it refuses.
 #include <doctest/doctest.h>
 
-#include "server/jwt.h"
+#include "server/auth/jwt.h"
 #include "tests/server/test_jwt_signer.h"
 
 namespace faultline {

@@ -39,7 +39,7 @@ const TOKENS = {ingest: 'web-test-ingest-token-0001', read: 'web-test-read-token
 const XSS = '<img src=x onerror="window.__xss=1">';
 const SERVICE = 'netra-backend-staging';
 // Two revisions: the healthy 00203 replaced by 00204, which crash-loops (a bad deploy).
-const BAD_DEPLOY_SCENARIO = path.join(sourceDir, 'tests', 'scenarios', '13_bad_deploy_previous_revision_healthy.ndjson');
+const BAD_DEPLOY_SCENARIO = path.join(sourceDir, 'tests', 'corpus', 'failures', '13_bad_deploy_previous_revision_healthy.ndjson');
 const BAD_DEPLOY_SERVICE = 'orders-api';
 const WAIT_MS = 60_000;
 

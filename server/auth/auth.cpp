@@ -1,0 +1,175 @@
+#include "server/auth/auth.h"
+
+#include <openssl/crypto.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "server/http/http_client.h"
+
+namespace faultline {
+namespace {
+
+constexpr auto kMinUnknownKeyRefresh = std::chrono::seconds(30);
+constexpr auto kRetryAfterFailedFetch = std::chrono::seconds(30);
+
+AuthDecision deny(int status, std::string detail) { return {status, std::move(detail)}; }
+
+}  // namespace
+
+std::string_view bearer_token(const Request& request) {
+  std::string_view value = request[http::field::authorization];
+  constexpr std::string_view scheme = "Bearer ";
+  if (value.size() <= scheme.size()) return {};
+  for (size_t i = 0; i < scheme.size(); ++i)
+    if (std::tolower(static_cast<unsigned char>(value[i])) != std::tolower(static_cast<unsigned char>(scheme[i])))
+      return {};
+  value.remove_prefix(scheme.size());
+  while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
+  return value;
+}
+
+bool token_matches(std::string_view given, const std::vector<std::string>& tokens) {
+  bool match = false;
+  for (const std::string& token : tokens) {
+    // Lengths are not secret (and tokens have a minimum length); contents are.
+    const bool same_length = token.size() == given.size();
+    const std::string_view compared = same_length ? given : std::string_view(token);
+    match |= (CRYPTO_memcmp(token.data(), compared.data(), token.size()) == 0) & same_length;
+  }
+  return match;
+}
+
+Authenticator::Authenticator(const ServeAuth& config, Logger& log, WallClockFn wall_clock)
+    : config_(config), log_(log), wall_clock_(std::move(wall_clock)) {
+  policy_.audience = config_.oidc_audience;
+  if (!config_.oidc_issuers.empty()) policy_.issuers = config_.oidc_issuers;
+  policy_.emails = config_.oidc_emails;
+  policy_.clock_skew = config_.clock_skew;
+}
+
+Authenticator::~Authenticator() {
+  {
+    std::lock_guard lock(refresh_mutex_);
+    stopping_ = true;
+  }
+  refresh_wake_.notify_all();
+  if (refresher_.joinable()) refresher_.join();
+}
+
+bool Authenticator::start(std::string& error) {
+  if (!config_.oidc_jwks_file.empty()) {
+    std::ifstream in(config_.oidc_jwks_file);
+    if (!in) {
+      error = "auth.oidc_jwks_file " + config_.oidc_jwks_file + ": cannot read the file";
+      return false;
+    }
+    std::stringstream text;
+    text << in.rdbuf();
+    std::string why;
+    auto keys = Jwks::parse(text.str(), why);
+    if (!keys) {
+      error = "auth.oidc_jwks_file " + config_.oidc_jwks_file + ": " + why;
+      return false;
+    }
+    std::lock_guard lock(keys_mutex_);
+    keys_ = std::move(keys);
+  }
+  if (!config_.oidc_jwks_url.empty()) {
+    fetch_keys();
+    refresher_ = std::thread([this] { refresh_loop(); });
+  }
+  return true;
+}
+
+std::shared_ptr<const Jwks> Authenticator::keys() const {
+  std::lock_guard lock(keys_mutex_);
+  return keys_;
+}
+
+bool Authenticator::fetch_keys() {
+  std::string error;
+  auto url = parse_http_url(config_.oidc_jwks_url, error);  // validated with the config
+  HttpClientOptions options;
+  options.ca_file = config_.oidc_ca_file;
+  HttpClientResult result = http_get(*url, "", options);
+  std::shared_ptr<const Jwks> keys;
+  if (result.ok()) keys = Jwks::parse(result.body, error);
+  else error = result.describe();
+  if (!keys) {
+    log_.warn("auth", "JWKS fetch failed; Pub/Sub pushes with OIDC tokens get 401 until it succeeds",
+              {{"url", config_.oidc_jwks_url}, {"error", error}});
+    return false;
+  }
+  log_.info("auth", "JWKS loaded", {{"url", config_.oidc_jwks_url}, {"keys", keys->size()}});
+  std::lock_guard lock(keys_mutex_);
+  keys_ = std::move(keys);
+  return true;
+}
+
+void Authenticator::refresh_loop() {
+  auto last_fetch = std::chrono::steady_clock::now();
+  bool last_ok = keys() != nullptr;
+  std::unique_lock lock(refresh_mutex_);
+  while (!stopping_) {
+    const auto interval = last_ok ? std::chrono::duration_cast<std::chrono::steady_clock::duration>(config_.jwks_refresh)
+                                  : std::chrono::duration_cast<std::chrono::steady_clock::duration>(kRetryAfterFailedFetch);
+    refresh_wake_.wait_until(lock, last_fetch + interval, [&] {
+      return stopping_ || (refresh_now_ && std::chrono::steady_clock::now() >= last_fetch + kMinUnknownKeyRefresh);
+    });
+    if (stopping_) break;
+    refresh_now_ = false;
+    lock.unlock();
+    last_ok = fetch_keys();
+    last_fetch = std::chrono::steady_clock::now();
+    lock.lock();
+  }
+}
+
+AuthDecision Authenticator::check(const HttpCall& call, Access access) {
+  const std::string_view bearer = bearer_token(call.request);
+  switch (access) {
+    case Access::ingest:
+    case Access::push: {
+      if (!config_.ingest_protected()) return {};
+      std::string_view token = bearer;
+      if (token.empty() && access == Access::push) token = call.param("token").value_or("");
+      if (token.empty())
+        return deny(401, access == Access::push
+                             ? "This endpoint needs an ingest token (Authorization: Bearer, or ?token= on the push "
+                               "endpoint) or the push subscription's OIDC token."
+                             : "This endpoint needs an ingest token: Authorization: Bearer <token>.");
+      if (token_matches(token, config_.ingest_tokens)) return {};
+      if (access == Access::push && !config_.oidc_audience.empty() && !bearer.empty()) {
+        auto keys = this->keys();
+        if (!keys) return deny(401, "OIDC signing keys are not loaded yet; Pub/Sub will retry.");
+        JwtResult jwt = verify_jwt(bearer, *keys, policy_, wall_clock_());
+        if (jwt.ok) return {};
+        if (jwt.unknown_key && !config_.oidc_jwks_url.empty()) {
+          {
+            std::lock_guard lock(refresh_mutex_);
+            refresh_now_ = true;
+          }
+          refresh_wake_.notify_all();
+        }
+        log_.debug("auth", "push token refused", {{"reason", jwt.reason}, {"email", jwt.email}});
+        return deny(401, jwt.reason + ".");
+      }
+      return deny(401, "The ingest token is not valid.");
+    }
+    case Access::read:
+    case Access::write: {
+      if (!config_.api_protected()) return {};
+      if (bearer.empty()) return deny(401, "The incident API needs a token: Authorization: Bearer <token>.");
+      if (token_matches(bearer, config_.write_tokens)) return {};
+      if (token_matches(bearer, config_.read_tokens))
+        return access == Access::read ? AuthDecision{}
+                                      : deny(403, "This token is read-only; acknowledging, resolving and reloading "
+                                                  "need a write token.");
+      return deny(401, "The API token is not valid.");
+    }
+  }
+  return deny(401, "Not authorized.");
+}
+
+}  // namespace faultline

@@ -1,0 +1,111 @@
+#include "server/http/http_message.h"
+
+namespace faultline {
+
+struct Responder::State {
+  Send send;
+  std::atomic<bool> answered{false};
+  ~State() {
+    if (answered.load() || !send) return;
+    // A handler dropped the call without answering: answer for it rather than
+    // leave the client waiting until its timeout.
+    try {
+      send(problem_response(Problem{500, "unanswered", "Internal Server Error",
+                                    "The request was dropped without an answer; this is a bug in faultline."}));
+    } catch (...) {
+    }
+  }
+};
+
+Responder::Responder(Send send) : state_(std::make_shared<State>()) { state_->send = std::move(send); }
+
+void Responder::operator()(Response&& response) const {
+  if (state_->answered.exchange(true)) return;
+  state_->send(std::move(response));
+}
+
+bool Responder::answered() const { return state_->answered.load(); }
+
+std::optional<std::string_view> HttpCall::param(std::string_view name) const {
+  auto it = query.find(name);
+  if (it == query.end()) return std::nullopt;
+  return std::string_view(it->second);
+}
+
+std::optional<std::string> percent_decode(std::string_view text, bool plus_is_space) {
+  std::string out;
+  out.reserve(text.size());
+  auto hex = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (c == '%') {
+      if (i + 2 >= text.size()) return std::nullopt;
+      int hi = hex(text[i + 1]), lo = hex(text[i + 2]);
+      if (hi < 0 || lo < 0) return std::nullopt;
+      out += static_cast<char>(hi * 16 + lo);
+      i += 2;
+    } else if (c == '+' && plus_is_space) {
+      out += ' ';
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+bool split_target(std::string_view target, std::string& path, QueryParams& query) {
+  if (target.empty() || target.front() != '/') return false;
+  std::string_view raw_path = target, raw_query;
+  if (auto q = target.find('?'); q != std::string_view::npos) {
+    raw_path = target.substr(0, q);
+    raw_query = target.substr(q + 1);
+  }
+  if (auto hash = raw_query.find('#'); hash != std::string_view::npos) raw_query = raw_query.substr(0, hash);
+  auto decoded = percent_decode(raw_path, false);
+  if (!decoded) return false;
+  path = std::move(*decoded);
+  query.clear();
+  while (!raw_query.empty()) {
+    auto amp = raw_query.find('&');
+    std::string_view pair = raw_query.substr(0, amp);
+    raw_query = amp == std::string_view::npos ? std::string_view() : raw_query.substr(amp + 1);
+    if (pair.empty()) continue;
+    auto eq = pair.find('=');
+    auto name = percent_decode(pair.substr(0, eq), true);
+    auto value = percent_decode(eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1), true);
+    if (!name || !value) return false;
+    query.emplace(std::move(*name), std::move(*value));
+  }
+  return true;
+}
+
+Response json_response(http::status status, const nlohmann::json& body) {
+  Response response{status, 11};
+  response.set(http::field::content_type, "application/json");
+  // Invalid UTF-8 from logs must not make dump() throw: replace it.
+  response.body() = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  response.body() += '\n';
+  return response;
+}
+
+Response problem_response(const Problem& problem) {
+  Response response{static_cast<http::status>(problem.status), 11};
+  response.set(http::field::content_type, kProblemContentType);
+  response.body() = problem.to_json().dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  response.body() += '\n';
+  return response;
+}
+
+Response text_response(http::status status, std::string body, std::string_view content_type) {
+  Response response{status, 11};
+  response.set(http::field::content_type, content_type);
+  response.body() = std::move(body);
+  return response;
+}
+
+}  // namespace faultline

@@ -1,0 +1,77 @@
+#include <doctest/doctest.h>
+
+#include "server/http/router.h"
+
+namespace faultline {
+namespace {
+
+struct Answer {
+  std::optional<Response> response;
+};
+
+CallPtr make_call(http::verb method, std::string target, std::shared_ptr<Answer> answer) {
+  auto call = std::make_shared<HttpCall>(HttpCall{Request{method, target, 11}, {}, {}, {},
+                                                  Responder([answer](Response&& r) { answer->response = std::move(r); })});
+  REQUIRE(split_target(target, call->path, call->query));
+  return call;
+}
+
+}  // namespace
+
+TEST_CASE("routes match literal and {param} segments, 404 and 405 are problems") {
+  Router router;
+  std::string seen;
+  router.add(http::verb::get, "/api/v1/incidents/{id}", [&](const CallPtr& call) {
+    seen = call->path_params.at(0);
+    call->respond(json_response(http::status::ok, {{"ok", true}}));
+  });
+  router.add(http::verb::post, "/api/v1/incidents/{id}/ack", [&](const CallPtr& call) {
+    call->respond(json_response(http::status::ok, {}));
+  });
+
+  auto answer = std::make_shared<Answer>();
+  router.dispatch(make_call(http::verb::get, "/api/v1/incidents/abc?x=1", answer));
+  CHECK(seen == "abc");
+  CHECK(answer->response->result_int() == 200);
+
+  answer = std::make_shared<Answer>();
+  router.dispatch(make_call(http::verb::get, "/api/v1/incidents/abc/ack", answer));
+  CHECK(answer->response->result_int() == 405);
+  CHECK((*answer->response)[http::field::allow] == "POST");
+  CHECK((*answer->response)[http::field::content_type] == "application/problem+json");
+
+  answer = std::make_shared<Answer>();
+  router.dispatch(make_call(http::verb::get, "/api/v1/incidents/", answer));
+  CHECK(answer->response->result_int() == 404);
+}
+
+TEST_CASE("targets: percent-decoding and query parameters") {
+  std::string path;
+  QueryParams query;
+  CHECK(split_target("/v1/logs/raw?service=my%20svc&revision=r+1&flag&service=second", path, query));
+  CHECK(path == "/v1/logs/raw");
+  CHECK(query.at("service") == "my svc");
+  CHECK(query.at("revision") == "r 1");
+  CHECK(query.at("flag").empty());
+  CHECK_FALSE(split_target("/x?a=%zz", path, query));
+  CHECK_FALSE(split_target("http://host/x", path, query));
+}
+
+TEST_CASE("a responder answers once and a dropped one answers 500") {
+  int sent = 0;
+  int status = 0;
+  {
+    Responder responder([&](Response&& r) {
+      ++sent;
+      status = r.result_int();
+    });
+    responder(json_response(http::status::ok, {}));
+    responder(json_response(http::status::accepted, {}));
+  }
+  CHECK(sent == 1);
+  CHECK(status == 200);
+  { Responder dropped([&](Response&& r) { status = r.result_int(); }); }
+  CHECK(status == 500);
+}
+
+}  // namespace faultline
