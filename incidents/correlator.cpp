@@ -24,6 +24,8 @@ constexpr size_t kMaxRevisions = 100;
 constexpr size_t kMaxInstances = 1000;
 constexpr size_t kMaxGenericMembers = 512;
 constexpr size_t kMaxScopes = 10000;
+// Exit evidence of one instance this close to a counted exit is the same run ending.
+constexpr std::chrono::seconds kSameRun{5};
 
 int kind_rank(RuleKind kind) {
   switch (kind) {
@@ -101,13 +103,26 @@ std::string describe_duration(std::chrono::nanoseconds d) {
 }
 
 // Everything the correlator knows about one incident beyond its public shape.
+// One instance's last counted exit, so that the pieces of evidence one failed
+// run leaves (gunicorn's shutdown, then the platform's exit line) count once.
+struct InstanceRun {
+  Timestamp last_exit{};
+  std::vector<std::string> rules;  // the exit rules that showed this run's end
+  bool failed_since = false;       // a cause or effect of the instance arrived after that exit
+  bool coded = false;              // the run's exit code or signal is counted in exit_codes
+};
+
 struct Tracked {
   Incident inc;
   std::string scope;
+  // Opened without a real cause (generic_exit, or a fallback cause such as
+  // supervisord giving up): a real cause arriving later absorbs its events.
   bool generic = false;
+  bool exit_only() const { return inc.root_cause.rule == kGenericExitRule; }
   std::string module;                  // the root cause's module capture, for effect preference
   std::set<Timestamp> cover;           // cause times (generic_exit: its exit times)
   std::multiset<Timestamp> exit_times;
+  std::map<std::string, InstanceRun> runs;  // by instance, at most kMaxInstances
   std::optional<Timestamp> root_time;  // the event root_cause, summary and hint come from
   std::optional<Timestamp> frame_time;
   std::optional<Timestamp> crash_loop_at;
@@ -228,7 +243,7 @@ struct Correlator::State {
     Rank best_rank{};
     const std::string& module = e.capture("module");
     for (Tracked* t : scope.incidents) {
-      if (t->generic && e.is_exit()) continue;  // exits go to the generic_exit of their own code
+      if (t->exit_only() && e.is_exit()) continue;  // exits go to the generic_exit of their own code
       if (!accepts(*t, e)) continue;
       auto cover = covers(*t, e.time);
       if (!cover) continue;
@@ -332,22 +347,32 @@ struct Correlator::State {
           (e.time == *t.root_time && e.sample < inc.root_cause.message)) {
         t.root_time = e.time;
         inc.root_cause.message = e.sample;
-        if (!t.generic) {
+        if (!t.exit_only()) {
           inc.root_cause.captures = e.captures;
           inc.summary = e.summary;
           inc.hint = e.hint;
         }
       }
-      if (!t.generic && e.culprit && (!t.frame_time || e.time < *t.frame_time)) {
+      if (!t.exit_only() && e.culprit && (!t.frame_time || e.time < *t.frame_time)) {
         inc.root_cause.frame = e.culprit;
         t.frame_time = e.time;
       }
     }
     if (e.is_exit()) {
-      ++inc.exits;
-      if (auto label = exit_label(e)) count_exit_code(inc, *label);
-      insert_capped(t.exit_times, e.time, kMaxExitTimes);
-      check_crash_loop(t, e.time);
+      InstanceRun* run = nullptr;
+      if (new_run_ended(t, e, run)) {
+        ++inc.exits;
+        insert_capped(t.exit_times, e.time, kMaxExitTimes);
+        check_crash_loop(t, e.time);
+      }
+      // The run's code, from whichever piece of its evidence names one (an OOM
+      // kill names none; the platform's "terminated by signal 9" does).
+      if (auto label = exit_label(e); label && !(run && run->coded)) {
+        count_exit_code(inc, *label);
+        if (run) run->coded = true;
+      }
+    } else if (e.kind == RuleKind::cause || e.kind == RuleKind::effect) {
+      if (auto run = t.runs.find(e.instance); run != t.runs.end()) run->second.failed_since = true;
     }
     if (e.kind == RuleKind::loop) mark_crash_loop(t, e.time, e.rule_id);
     link_chain(inc, e);
@@ -372,7 +397,33 @@ struct Correlator::State {
     }
     t.any_event = true;
     inc.severity = inc.crash_loop ? Severity::critical : t.cause_severity;
-    if (t.generic) render_generic(t);
+    if (t.exit_only()) render_generic(t);
+  }
+
+  // One exit per failed run: other exit evidence of an instance a few seconds
+  // after the exit already counted is the same run ending (gunicorn's master,
+  // then Cloud Run's "Container called exit"); the same line again is the next
+  // run (supervisord restarting a program in quick succession). Lines without
+  // times all carry the arrival time; there a cause or effect of the instance
+  // between two exits also marks a new run.
+  // `run` is set to the instance's run (null beyond kMaxInstances).
+  static bool new_run_ended(Tracked& t, const Event& e, InstanceRun*& run) {
+    auto it = t.runs.find(e.instance);
+    if (it == t.runs.end()) {
+      if (t.runs.size() < kMaxInstances) {
+        run = &t.runs.emplace(e.instance, InstanceRun{e.time}).first->second;
+        run->rules.push_back(e.rule_id);
+      }
+      return true;
+    }
+    run = &it->second;
+    const auto gap = e.time > run->last_exit ? e.time - run->last_exit : run->last_exit - e.time;
+    const bool repeated = std::find(run->rules.begin(), run->rules.end(), e.rule_id) != run->rules.end();
+    const bool counts = gap > kSameRun || repeated || (gap.count() == 0 && run->failed_since);
+    if (counts) *run = InstanceRun{e.time};
+    run->failed_since = false;
+    if (run->rules.size() < 8) run->rules.push_back(e.rule_id);
+    return counts;
   }
 
   // ---- automatic resolution -------------------------------------------------
@@ -588,29 +639,32 @@ struct Correlator::State {
     attach(t, e, true, changes);
   }
 
-  // Rebuilds a generic_exit incident's aggregates from the events it keeps.
+  // Whether `e` was folded into `g` as its cause: a generic_exit's own exits, a
+  // fallback incident's own fallback events.
+  static bool own_cause(const Tracked& g, const Event& e) {
+    return g.exit_only() ? e.is_exit() : e.fallback && e.rule_id == g.inc.root_cause.rule;
+  }
+
+  // Rebuilds a generic incident's evidence from the events it keeps. Identity,
+  // lifecycle and deploy stay; everything fold() derives from events is cleared
+  // here and folded again (a new derived field of Incident belongs in this list).
   void rebuild(Tracked& g, std::vector<Event> kept) {
-    Incident old = std::move(g.inc);
     Incident& inc = g.inc;
-    inc = Incident{};
-    inc.id = old.id;
-    inc.fingerprint = old.fingerprint;
-    inc.state = old.state;
-    inc.service = old.service;
-    inc.namespace_name = old.namespace_name;
-    inc.cluster = old.cluster;
-    inc.root_cause.rule = old.root_cause.rule;
-    inc.root_cause.captures = old.root_cause.captures;
-    inc.reopened = old.reopened;
-    inc.acknowledged_at = old.acknowledged_at;
-    inc.resolved_at = old.resolved_at;
-    inc.resolved_by = old.resolved_by;
-    inc.resolved_by_revision = old.resolved_by_revision;
-    inc.detected_at = old.detected_at;
-    for (auto& entry : old.history)
-      if (entry.action != "crash_loop") inc.history.push_back(std::move(entry));
+    inc.revisions.clear();
+    inc.instances.clear();
+    inc.root_cause.message.clear();
+    inc.root_cause.frame.reset();
+    inc.chain.clear();
+    inc.exits = 0;
+    inc.exit_codes.clear();
+    inc.crash_loop = false;
+    inc.occurrences = 0;
+    inc.opened_at = inc.last_seen = inc.last_failure = Timestamp{};
+    std::erase_if(inc.history, [](const HistoryEntry& entry) { return entry.action == "crash_loop"; });
     g.cover.clear();
     g.exit_times.clear();
+    g.runs.clear();
+    g.frame_time.reset();
     g.last_failure_by_revision.clear();
     g.cause_revisions.clear();
     g.root_time.reset();
@@ -620,7 +674,7 @@ struct Correlator::State {
     g.cause_severity = Severity::info;
     g.any_event = false;
     g.members = std::move(kept);
-    for (const Event& m : g.members) fold(g, m, m.is_exit());
+    for (const Event& m : g.members) fold(g, m, own_cause(g, m));
     if (g.pending && !qualifies(g, *g.pending)) cancel_pending(g);
   }
 
@@ -633,12 +687,16 @@ struct Correlator::State {
     changes.add(IncidentChange::Type::acknowledged, to.inc.id);
   }
 
-  // A cause at `time` joined `c`: generic_exit events it explains move into `c`.
+  // A cause at `time` joined `c`: generic events it explains move into `c`. A
+  // real cause takes every generic incident's events from lead_tolerance before
+  // it; a fallback cause (which reports a death after the fact) takes only
+  // generic_exit events, from a whole window before it.
   void absorb_generics(Tracked& c, Timestamp time, Changes& changes) {
-    const Timestamp from = time - cfg.lead_tolerance, to = time + cfg.window;
+    const Timestamp from = time - (c.generic ? cfg.window : cfg.lead_tolerance), to = time + cfg.window;
     std::vector<Tracked*> generics;
     for (Tracked* t : scopes[c.scope].incidents)
-      if (t->generic && t != &c && t->members_complete && !t->members.empty()) generics.push_back(t);
+      if (t->generic && t != &c && (!c.generic || t->exit_only()) && t->members_complete && !t->members.empty())
+        generics.push_back(t);
     for (Tracked* g : generics) {
       std::vector<Event> moved, kept;
       for (Event& m : g->members)
@@ -651,7 +709,8 @@ struct Correlator::State {
       for (const Event& m : moved) attach(c, m, false, changes);
       if (g->inc.detected_at && (!c.inc.detected_at || *g->inc.detected_at < *c.inc.detected_at))
         c.inc.detected_at = g->inc.detected_at;
-      const bool keeps_exits = std::any_of(kept.begin(), kept.end(), [](const Event& e) { return e.is_exit(); });
+      const bool keeps_exits =
+          std::any_of(kept.begin(), kept.end(), [&](const Event& e) { return own_cause(*g, e); });
       if (keeps_exits) {
         rebuild(*g, std::move(kept));
         changes.add(IncidentChange::Type::updated, g->inc.id);
@@ -686,15 +745,25 @@ struct Correlator::State {
     absorb_pending(key, time, changes);
   }
 
-  // Effects, exits and loops: join the best covering incident, else wait (or,
-  // for a failing exit, open the generic_exit incident of its code).
+  // Effects, exits, loops and fallback causes: join the best covering incident,
+  // else wait. Crash evidence does not wait: a failing exit or a loop opens the
+  // generic_exit incident of its code, a fallback cause an incident of its own.
   void place(const std::string& key, Event e, Changes& changes) {
     ScopeState& scope = scopes[key];
-    if (Tracked* t = best_for(scope, e)) {
+    Tracked* t = best_for(scope, e);
+    if (t && !(e.fallback && t->generic)) {
       attach(*t, e, false, changes);
       return;
     }
-    if (e.is_exit()) {
+    if (e.fallback) {
+      on_cause(key, e, changes);
+      return;
+    }
+    if (t) {
+      attach(*t, e, false, changes);
+      return;
+    }
+    if (e.is_exit() || e.kind == RuleKind::loop) {
       const std::string label = exit_label(e).value_or("unknown");
       if (label != "0") {
         open_generic(key, std::move(e), label, changes);
@@ -709,7 +778,7 @@ struct Correlator::State {
     const std::string fp = make_fingerprint(scope, e.rule_id, primary_capture(e));
     Tracked* t = find_fingerprint(fp);
     if (!t) {
-      t = &create(scope, key, fp, e.rule_id, false, changes);
+      t = &create(scope, key, fp, e.rule_id, e.fallback, changes);
       t->module = e.capture("module");
     }
     join_as_cause(*t, e, changes);
@@ -838,7 +907,10 @@ void Correlator::add(const Event& event, std::vector<IncidentChange>* changes) {
                        (event.is_exit() && exit_label(event).value_or("unknown") != "0");
   scope.revisions.note(event.revision, event.time, failure, event.kind == RuleKind::recovery);
   switch (event.kind) {
-    case RuleKind::cause: s.on_cause(key, event, out); break;
+    case RuleKind::cause:
+      if (event.fallback) s.place(key, event, out);
+      else s.on_cause(key, event, out);
+      break;
     case RuleKind::recovery: s.on_recovery(key, event, out); break;
     case RuleKind::effect:
     case RuleKind::exit:

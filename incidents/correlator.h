@@ -33,13 +33,25 @@
 //   `merged`, `merged_into` set) and its leftover effects are placed again.
 //   A generic_exit incident restored from the store, or one that outgrew its
 //   512 kept events, no longer gives events away.
-// - Effects and loops that no incident covers wait in a pending buffer
-//   (pending_events.h) and are placed again whenever an incident gains a cause
-//   time (or a generic_exit incident an exit) covering them. They never open an
-//   incident themselves: a 503 alone is not an incident.
-// - exits counts exit events and terminates events; exit_codes counts those
-//   that name a code or signal. occurrences counts causes (for generic_exit: its
-//   own exits).
+// - A loop that no cause covers opens (or joins) the generic_exit incident of
+//   its scope like an exit with no code: a CrashLoopBackOff alone is a crash.
+// - A fallback cause (Rule::fallback: supervisord giving up, a probe killing the
+//   container) joins, as an effect, a covering incident that has a real cause.
+//   Otherwise it opens (or joins) an incident of its own rule and captures,
+//   which takes the generic_exit events of its scope from a window before it to
+//   a window after, and which a real cause absorbs like a generic_exit.
+// - Effects that no incident covers wait in a pending buffer (pending_events.h)
+//   and are placed again whenever an incident gains a cause time (or a generic
+//   incident an exit) covering them. They never open an incident themselves: a
+//   503 alone is not an incident.
+// - exits counts failed runs: an exit or terminates event counts, except when
+//   another exit rule of the same instance already counted within 5 s (one run
+//   ends with gunicorn's shutdown and then the platform's exit line), and, for
+//   events of equal time (plain text carries the arrival time), unless a cause
+//   or effect of the instance came between. The same exit rule again is always a
+//   new run. exit_codes counts each run's code or signal once, from whichever of
+//   its lines names one. occurrences counts causes (for generic_exit: its own
+//   exits).
 // - Crash loop: crash_loop_exits exits of the incident within any span of
 //   `window` event time, or any loop event. Sticky for the incident's life.
 //   History "crash_loop" is dated at the event that completed the condition.

@@ -25,6 +25,7 @@ json event_to_json(const Event& e) {
          {"instance", e.instance},  {"source_id", e.source_id},      {"sample", e.sample}};
   // Fields that are usually empty are left out: the journal is written on every matched request.
   if (e.terminates) j["terminates"] = true;
+  if (e.fallback) j["fallback"] = true;
   if (!e.captures.empty()) j["captures"] = e.captures;
   if (!e.summary.empty()) j["summary"] = e.summary;
   if (!e.hint.empty()) j["hint"] = e.hint;
@@ -51,6 +52,7 @@ Event event_from_json(const json& j) {
   e.source_id = optional_text(j, "source_id");
   e.sample = optional_text(j, "sample");
   e.terminates = j.value("terminates", false);
+  e.fallback = j.value("fallback", false);
   if (auto it = j.find("captures"); it != j.end())
     e.captures = it->get<std::vector<std::pair<std::string, std::string>>>();
   e.summary = optional_text(j, "summary");

@@ -17,6 +17,7 @@ struct Event {
   RuleKind kind = RuleKind::cause;
   Severity severity = Severity::warning;
   bool terminates = false;
+  bool fallback = false;  // Rule::fallback
   std::vector<std::pair<std::string, std::string>> captures;  // named groups that matched
   std::string summary;  // rendered from the rule's template
   std::string hint;     // rendered from the rule's template

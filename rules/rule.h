@@ -26,6 +26,11 @@ struct Rule {
   std::string summary;  // template: "{module}" is replaced by the capture of that name
   std::string hint;     // same template syntax
   bool terminates = false;  // the line itself means the instance ended (OOM kill): also an exit
+  // A cause only where no other cause explains it: a report that a process died
+  // without saying why (supervisord gave up, a probe killed it). Near a real cause
+  // it joins that cause's incident as an effect; alone it opens an incident of
+  // its own, which a real cause arriving later absorbs.
+  bool fallback = false;
 
   // Optional `match:` filters; an empty list accepts everything.
   std::vector<std::string> match_severity;       // LogEntry severities, e.g. ERROR, CRITICAL

@@ -14,8 +14,8 @@
 namespace faultline {
 namespace {
 
-constexpr std::array<std::string_view, 9> kRuleKeys{
-    "id", "kind", "pattern", "severity", "summary", "hint", "terminates", "match", "examples"};
+constexpr std::array<std::string_view, 10> kRuleKeys{
+    "id", "kind", "pattern", "severity", "summary", "hint", "terminates", "fallback", "match", "examples"};
 constexpr std::array<std::string_view, 3> kMatchKeys{"severity", "stream", "resource_type"};
 constexpr std::array<std::string_view, 2> kExampleKeys{"match", "no_match"};
 // LogEntry severities (google.logging.type.LogSeverity), so that a typo in a
@@ -115,6 +115,7 @@ class RuleReader {
     // A default-constructed YAML::Node counts as defined (null), so presence is tracked apart.
     YAML::Node examples, match;
     bool has_examples = false, has_match = false;
+    int fallback_line = 0;
     for (auto it = node.begin(); it != node.end(); ++it) {
       const int key_line = line_of(it->first, rule.line);
       if (!it->first.IsScalar()) {
@@ -151,6 +152,9 @@ class RuleReader {
         scalar(value, key, rule.hint);
       } else if (key == "terminates") {
         read_bool(value, key, rule.terminates);
+      } else if (key == "fallback") {
+        read_bool(value, key, rule.fallback);
+        fallback_line = line_of(value, key_line);
       } else if (key == "match") {
         match = value;
         has_match = true;
@@ -163,6 +167,8 @@ class RuleReader {
       if (!seen.count(std::string(required)))
         report(rule.line, "missing required key '" + std::string(required) + "'");
     }
+    if (rule.fallback && rule.kind != RuleKind::cause)
+      report(fallback_line, "fallback: only a cause can be a fallback, not a " + std::string(to_string(rule.kind)));
     if (has_match) read_match(match, rule);
     compile(node, rule);
     check_template(node, "summary", rule.summary, rule);

@@ -239,6 +239,7 @@ void RuleSet::emit(const LogRecord& record, std::vector<int>& candidates, std::v
     event.kind = rule.kind;
     event.severity = rule.severity;
     event.terminates = rule.terminates;
+    event.fallback = rule.fallback;
     for (size_t i = 0; i < rule.capture_names.size(); ++i) {
       const re2::StringPiece& group = groups[i + 1];
       if (rule.capture_names[i].empty() || group.data() == nullptr) continue;

@@ -46,6 +46,7 @@ class Ev {
   }
   Ev& severity(Severity v) { e_.severity = v; return *this; }
   Ev& terminates() { e_.terminates = true; return *this; }
+  Ev& fallback() { e_.fallback = true; return *this; }
   Ev& sample(std::string v) { e_.sample = std::move(v); return *this; }
   Ev& summary(std::string s, std::string h) { e_.summary = std::move(s); e_.hint = std::move(h); return *this; }
   Ev& culprit(std::string file, int line, std::string function) {
