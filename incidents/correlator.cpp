@@ -358,7 +358,7 @@ struct Correlator::State {
         t.frame_time = e.time;
       }
     }
-    if (e.is_exit()) {
+    if (e.is_exit() || ends_kubernetes_run(e)) {
       InstanceRun* run = nullptr;
       if (new_run_ended(t, e, run)) {
         ++inc.exits;
@@ -406,6 +406,13 @@ struct Correlator::State {
   // run (supervisord restarting a program in quick succession). Lines without
   // times all carry the arrival time; there a cause or effect of the instance
   // between two exits also marks a new run.
+  // A container on Kubernetes logs no exit line of its own: its fatal error is the
+  // evidence that the run failed (the kubelet restarts it), so on k8s_container
+  // a cause counts as its run's exit.
+  static bool ends_kubernetes_run(const Event& e) {
+    return e.kind == RuleKind::cause && !e.fallback && e.resource_type == "k8s_container";
+  }
+
   // `run` is set to the instance's run (null beyond kMaxInstances).
   static bool new_run_ended(Tracked& t, const Event& e, InstanceRun*& run) {
     auto it = t.runs.find(e.instance);
@@ -418,7 +425,9 @@ struct Correlator::State {
     }
     run = &it->second;
     const auto gap = e.time > run->last_exit ? e.time - run->last_exit : run->last_exit - e.time;
-    const bool repeated = std::find(run->rules.begin(), run->rules.end(), e.rule_id) != run->rules.end();
+    // A fatal error prints its cause on several lines (the traceback, then a
+    // wrapper that repeats it): only time separates a Kubernetes run from the next.
+    const bool repeated = e.is_exit() && std::find(run->rules.begin(), run->rules.end(), e.rule_id) != run->rules.end();
     const bool counts = gap > kSameRun || repeated || (gap.count() == 0 && run->failed_since);
     if (counts) *run = InstanceRun{e.time};
     run->failed_since = false;

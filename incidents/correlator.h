@@ -50,7 +50,9 @@
 //   events of equal time (plain text carries the arrival time), unless a cause
 //   or effect of the instance came between. The same exit rule again is always a
 //   new run. exit_codes counts each run's code or signal once, from whichever of
-//   its lines names one. occurrences counts causes (for generic_exit: its own
+//   its lines names one. On Kubernetes (resource k8s_container) a container logs
+//   no exit line: a cause is its run's exit evidence, and causes of an instance
+//   within 5 s are one run. occurrences counts causes (for generic_exit: its own
 //   exits).
 // - Crash loop: crash_loop_exits exits of the incident within any span of
 //   `window` event time, or any loop event. Sticky for the incident's life.

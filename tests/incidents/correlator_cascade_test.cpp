@@ -184,9 +184,9 @@ TEST_CASE("on Kubernetes the namespace and cluster are part of the fingerprint")
   auto incidents = c.incidents();
   REQUIRE(incidents.size() == 2);
   CHECK(incidents[0]->fingerprint == "v1|prod-eu/shop/web|python_module_not_found|module=x");
-  CHECK(incidents[0]->exits == 1);
+  CHECK(incidents[0]->exits == 1);  // the fatal error and the exit 2 s later: one failed run
   CHECK(incidents[1]->fingerprint == "v1|prod-eu/blog/web|python_module_not_found|module=x");
-  CHECK(incidents[1]->exits == 0);
+  CHECK(incidents[1]->exits == 1);  // a container's fatal error on Kubernetes is its run's end
   CHECK(incidents[0]->id != incidents[1]->id);
 }
 

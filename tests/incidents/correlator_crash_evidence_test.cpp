@@ -118,3 +118,18 @@ TEST_CASE("crash evidence: beside a real cause a fallback is an effect, and a la
     CHECK(merged);
   }
 }
+
+TEST_CASE("crash evidence: on Kubernetes each run's fatal error is its exit, whatever it prints") {
+  FakeWall wall;
+  Correlator c = make(wall);
+  // Three runs of one pod 10 s, 20 s and 40 s apart (the kubelet's back-off);
+  // each prints the cause twice (the traceback line and a wrapper repeating it).
+  for (auto start : {10s, 30s, 70s}) {
+    for (auto offset : {0ms, 3ms})
+      c.add(cause("python_module_not_found", at(start + offset)).service("web").k8s("prod", "shop")
+                .instance("web-7d4b9c8f6d-x2x9z").capture("module", "m"));
+  }
+  REQUIRE(c.incidents().size() == 1);
+  CHECK(c.incidents()[0]->exits == 3);
+  CHECK(c.incidents()[0]->occurrences == 6);
+}

@@ -37,8 +37,9 @@ inline LogRecord record_from_entry(const nlohmann::json& entry) {
     const nlohmann::json& resource = entry["resource"];
     record.resource_type = text(resource, "type");
     if (resource.contains("labels")) {
-      record.service = text(resource["labels"], "service_name");
-      record.revision = text(resource["labels"], "revision_name");
+      const nlohmann::json& labels = resource["labels"];
+      record.service = text(labels, labels.contains("container_name") ? "container_name" : "service_name");
+      record.revision = text(labels, "revision_name");
     }
   }
   if (entry.contains("labels")) record.instance = text(entry["labels"], "instanceId");
