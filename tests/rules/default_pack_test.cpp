@@ -104,9 +104,17 @@ TEST_SUITE("default pack") {
       CHECK(rule->terminates == e.terminates);
       for (const std::string& capture : e.captures) CHECK_MESSAGE(has_capture(*rule, capture), capture);
     }
-    // Only oom kills end the instance by themselves; every other exit is the platform's exit line.
+    // A cause ends the instance by itself only when its line always means that: an OOM kill, a
+    // server refusing to start. Every other exit is a platform's exit line.
+    const std::set<std::string> terminating = {"oom_killed",
+                                               "k8s_oom_killed",
+                                               "server_config_error",
+                                               "stale_pid_file",
+                                               "tls_certificate_missing",
+                                               "data_dir_version_mismatch",
+                                               "elasticsearch_bootstrap_check_failed"};
     for (const Rule& rule : pack->rules())
-      if (rule.terminates) CHECK_MESSAGE((rule.id == "oom_killed" || rule.id == "k8s_oom_killed"), rule.id);
+      if (rule.terminates) CHECK_MESSAGE(terminating.count(rule.id) == 1, rule.id);
   }
 
   TEST_CASE("the seed cascade: cause, effect and exit lines fire, gunicorn [INFO] lines do not") {
