@@ -79,18 +79,35 @@ TEST_SUITE("default pack") {
         {"go_panic", RuleKind::cause, {"message"}},
         {"shared_library_missing", RuleKind::cause, {"library"}},
         {"container_port_timeout", RuleKind::cause, {"port"}},
-        {"oom_killed", RuleKind::cause, {"limit_mib", "used_mib"}, true},
-        {"k8s_oom_killed", RuleKind::cause, {}, true},
+        {"oom_killed", RuleKind::cause, {"limit_mib", "used_mib", "process", "pod"}, true},
         {"middleware_setup_failed", RuleKind::effect, {"module"}},
         {"gunicorn_worker_boot_failed", RuleKind::effect, {}},
         {"gunicorn_worker_exited", RuleKind::effect, {"code"}},
         {"gunicorn_exception_in_worker", RuleKind::effect, {}},
         {"cloud_run_request_failed", RuleKind::effect, {}},
-        {"cloud_run_ready_condition_false", RuleKind::effect, {"port"}},
+        {"cloud_run_ready_condition_false", RuleKind::effect, {}},
         {"container_exit", RuleKind::exit, {"code"}},
         {"container_terminated_signal", RuleKind::exit, {"signal"}},
         {"k8s_crashloop_backoff", RuleKind::loop, {}},
         {"k8s_crashloopbackoff_status", RuleKind::loop, {}},
+        {"k8s_startup_probe_failed", RuleKind::cause, {"container"}, true},
+        {"k8s_container_terminated", RuleKind::exit, {"code"}},
+        {"compose_container_exited", RuleKind::exit, {"container", "code"}},
+        {"supervisord_process_exited", RuleKind::exit, {"program", "code", "signal"}},
+        {"supervisor_fatal", RuleKind::cause, {"program"}},
+        {"systemd_process_exited", RuleKind::exit, {"unit", "code", "signal"}},
+        {"npm_script_failed", RuleKind::exit, {"code"}},
+        {"yarn_command_failed", RuleKind::exit, {"code"}},
+        {"dependency_unreachable", RuleKind::cause, {"address"}},
+        {"dependency_refused", RuleKind::effect, {"address"}},
+        {"dns_failure", RuleKind::cause, {"host"}},
+        {"address_in_use", RuleKind::cause, {"address", "listen_port", "endpoint"}},
+        {"server_config_error", RuleKind::cause, {"server"}, true},
+        {"stale_pid_file", RuleKind::cause, {"path"}, true},
+        {"permission_denied", RuleKind::cause, {"path", "data_dir"}},
+        {"tls_certificate_missing", RuleKind::cause, {"path"}, true},
+        {"data_dir_version_mismatch", RuleKind::cause, {}, true},
+        {"elasticsearch_bootstrap_check_failed", RuleKind::cause, {"setting"}, true},
         {"cloud_run_startup_probe_succeeded", RuleKind::recovery, {}},
         {"uvicorn_startup_complete", RuleKind::recovery, {}},
         {"cloud_run_request_ok", RuleKind::recovery, {}},
@@ -104,9 +121,17 @@ TEST_SUITE("default pack") {
       CHECK(rule->terminates == e.terminates);
       for (const std::string& capture : e.captures) CHECK_MESSAGE(has_capture(*rule, capture), capture);
     }
-    // Only oom kills end the instance by themselves; every other exit is the platform's exit line.
+    // A cause ends the instance by itself only when its line always means that: an OOM kill, a
+    // startup-probe kill, a server refusing to start. Every other exit is a platform's exit line.
+    const std::set<std::string> terminating = {"oom_killed",
+                                               "k8s_startup_probe_failed",
+                                               "server_config_error",
+                                               "stale_pid_file",
+                                               "tls_certificate_missing",
+                                               "data_dir_version_mismatch",
+                                               "elasticsearch_bootstrap_check_failed"};
     for (const Rule& rule : pack->rules())
-      if (rule.terminates) CHECK_MESSAGE((rule.id == "oom_killed" || rule.id == "k8s_oom_killed"), rule.id);
+      if (rule.terminates) CHECK_MESSAGE(terminating.count(rule.id) == 1, rule.id);
   }
 
   TEST_CASE("the seed cascade: cause, effect and exit lines fire, gunicorn [INFO] lines do not") {
@@ -241,10 +266,21 @@ TEST_SUITE("default pack") {
         {"Default STARTUP TCP probe failed 1 time consecutively for container \"web-1\" on port 8080. The instance was not started.",
          "container_port_timeout", "port", "8080"},
         {"Ready condition status changed to False for Revision web-00001-abc with message: The user-provided container failed to start and listen on the port defined provided by the PORT=8080 environment variable within the allocated timeout.",
-         "cloud_run_ready_condition_false", "port", "8080"},
+         "container_port_timeout", "port", "8080"},
         {"Memory limit of 512 MiB exceeded with 516 MiB used. Consider increasing the memory limit, see https://cloud.google.com/run/docs/configuring/memory-limits",
          "oom_killed", "limit_mib", "512"},
-        {"Memory cgroup out of memory: Killed process 4242 (node) total-vm:2097152kB", "k8s_oom_killed", "process", "node"},
+        {"Memory cgroup out of memory: Killed process 4242 (node) total-vm:2097152kB", "oom_killed", "process", "node"},
+        {"Memory cgroup out of memory: Kill process 4242 (node) score 1000 or sacrifice child", "oom_killed", "process", "node"},
+        {"      Reason:       OOMKilled", "oom_killed", "detail", "Reason:       OOMKilled"},
+        {"Container web failed startup probe, will be restarted", "k8s_startup_probe_failed", "container", "web"},
+        {"web-1 exited with code 3", "compose_container_exited", "code", "3"},
+        {"2016-09-04 19:12:10,757 INFO exited: web (exit status 127; not expected)", "supervisord_process_exited", "code", "127"},
+        {"2016-09-04 19:12:16,252 INFO gave up: web entered FATAL state, too many start retries too quickly", "supervisor_fatal", "program", "web"},
+        {"web.service: Main process exited, code=exited, status=1/FAILURE", "systemd_process_exited", "code", "1"},
+        {"level=fatal msg=\"dial tcp 10.0.0.5:5432: connect: connection refused\"", "dependency_unreachable", "address",
+         "10.0.0.5:5432"},
+        {"nginx: [emerg] host not found in upstream \"web\" in /etc/nginx/conf.d/default.conf:16", "dns_failure", "host", "web"},
+        {"Error: listen EADDRINUSE: address already in use :::3000", "address_in_use", "endpoint", "3000"},
         {"Container called exit(3).", "container_exit", "code", "3"},
         {"panic: runtime error: invalid memory address or nil pointer dereference", "go_panic", "message",
          "runtime error: invalid memory address or nil pointer dereference"},
