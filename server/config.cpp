@@ -67,11 +67,34 @@ std::string require_token(std::string_view text) {
   return std::string(text);
 }
 
+// `n` bytes as the config file would write them: 10MiB, 512KiB, or plain bytes.
+std::string size_text(size_t n) {
+  if (n >= (size_t{1} << 20) && n % (size_t{1} << 20) == 0) return std::to_string(n >> 20) + "MiB";
+  if (n >= (size_t{1} << 10) && n % (size_t{1} << 10) == 0) return std::to_string(n >> 10) + "KiB";
+  return std::to_string(n);
+}
+
+// A duration in its largest whole unit: 1h, 5m, 30s, 500ms.
+std::string duration_text(std::chrono::nanoseconds d) {
+  using namespace std::chrono;
+  if (d.count() == 0) return "0s";
+  if (d % hours(24) == 0ns) return std::to_string(d / hours(24)) + "d";
+  if (d % hours(1) == 0ns) return std::to_string(d / hours(1)) + "h";
+  if (d % minutes(1) == 0ns) return std::to_string(d / minutes(1)) + "m";
+  if (d % seconds(1) == 0ns) return std::to_string(d / seconds(1)) + "s";
+  return std::to_string(duration_cast<milliseconds>(d).count()) + "ms";
+}
+
+// One setting: how it is written and applied, and what `serve --help` says of
+// it; the defaults shown there are read from a default ServeConfig, never typed.
 struct Setting {
   std::string_view key;   // config key, dotted for sections
   std::string_view flag;  // "" when the setting has no flag
   bool repeatable = false;
   std::function<void(ServeConfig&, std::string_view)> apply;
+  std::string_view arg;   // the flag's argument in --help, "" for none
+  std::string_view help;  // flags only
+  std::function<std::string(const ServeConfig&)> shown;  // the default, as the config file writes it
 };
 
 const std::vector<Setting>& settings() {
@@ -81,137 +104,238 @@ const std::vector<Setting>& settings() {
          if (!parse_listen_address(v, c.host, c.port))
            throw BadValue{"HOST:PORT with HOST an IP address or localhost, e.g. 127.0.0.1:8080", std::string(v)};
          c.listen = std::string(v);
-       }},
-      {"rules", "--rules", false, [](ServeConfig& c, std::string_view v) { c.rules = require_text(v); }},
-      {"store", "--store", false, [](ServeConfig& c, std::string_view v) { c.store = require_text(v); }},
+       },
+       "HOST:PORT", "address to listen on; port 0 picks a free port (with $PORT set: 0.0.0.0:$PORT)",
+       [](const ServeConfig& c) { return std::string(c.listen); }},
+      {"rules", "--rules", false, [](ServeConfig& c, std::string_view v) { c.rules = require_text(v); },
+       "PATH", "rule pack file or directory ($FAULTLINE_RULES, else the bundled pack)",
+       [](const ServeConfig& c) { return std::string(c.rules); }},
+      {"store", "--store", false, [](ServeConfig& c, std::string_view v) { c.store = require_text(v); },
+       "PATH|URL", "SQLite incident store file (created when missing), or postgres://user@host:5432/db for replicas sharing one PostgreSQL database (password: $PGPASSWORD or ~/.pgpass)",
+       [](const ServeConfig& c) { return std::string(c.store); }},
       {"log_level", "--log-level", false,
        [](ServeConfig& c, std::string_view v) {
          if (!parse_log_level(v, c.log_level)) throw BadValue{"one of debug, info, warn, error", std::string(v)};
-       }},
+       },
+       "LEVEL", "debug, info, warn or error",
+       [](const ServeConfig& c) { return std::string(to_string(c.log_level)); }},
       {"io_threads", "--io-threads", false,
-       [](ServeConfig& c, std::string_view v) { c.io_threads = static_cast<unsigned>(require_count(v, 1, 1024)); }},
+       [](ServeConfig& c, std::string_view v) { c.io_threads = static_cast<unsigned>(require_count(v, 1, 1024)); },
+       "N", "HTTP I/O threads (0: one per core)",
+       [](const ServeConfig& c) { return c.io_threads ? std::to_string(c.io_threads) : ""; }},
       {"alertmanager", "--alertmanager", true,
        [](ServeConfig& c, std::string_view v) {
          std::string error;
          if (!parse_http_url(v, error))
            throw BadValue{"an Alertmanager URL like http://alertmanager:9093 (" + error + ")", std::string(v)};
          c.alertmanager.emplace_back(v);
-       }},
+       },
+       "URL", "Alertmanager to push one alert per incident to, e.g. http://127.0.0.1:9093 (repeatable; none: no alerts)",
+       [](const ServeConfig&) { return std::string(); }},
       {"insecure", "--insecure", false,
        [](ServeConfig& c, std::string_view v) {
          if (v != "true" && v != "false") throw BadValue{"true or false", std::string(v)};
          c.auth.insecure = v == "true";
-       }},
-      {"port_file", "--port-file", false, [](ServeConfig& c, std::string_view v) { c.port_file = require_text(v); }},
+       },
+       "", "allow a non-loopback --listen without ingest and API tokens",
+       [](const ServeConfig& c) { return std::string(c.auth.insecure ? "true" : "false"); }},
+      {"port_file", "--port-file", false, [](ServeConfig& c, std::string_view v) { c.port_file = require_text(v); },
+       "PATH", "write the bound port there once listening",
+       [](const ServeConfig& c) { return std::string(c.port_file); }},
 
-      {"limits.max_body", "", false, [](ServeConfig& c, std::string_view v) { c.limits.max_body = require_size(v); }},
+      {"limits.max_body", "", false, [](ServeConfig& c, std::string_view v) { c.limits.max_body = require_size(v); },
+       "", "",
+       [](const ServeConfig& c) { return size_text(c.limits.max_body); }},
       {"limits.max_decompressed_body", "", false,
-       [](ServeConfig& c, std::string_view v) { c.limits.max_decompressed_body = require_size(v); }},
+       [](ServeConfig& c, std::string_view v) { c.limits.max_decompressed_body = require_size(v); },
+       "", "",
+       [](const ServeConfig& c) { return size_text(c.limits.max_decompressed_body); }},
       {"limits.max_header", "", false,
        [](ServeConfig& c, std::string_view v) {
          size_t size = require_size(v);
          // Beast's header_limit is 32-bit; anything near that is a mistake anyway.
          if (size < 1024 || size > (size_t{1} << 20)) throw BadValue{"a size between 1KiB and 1MiB", std::string(v)};
          c.limits.max_header = size;
-       }},
-      {"limits.max_line", "", false, [](ServeConfig& c, std::string_view v) { c.limits.max_line = require_size(v); }},
+       },
+       "", "",
+       [](const ServeConfig& c) { return size_text(c.limits.max_header); }},
+      {"limits.max_line", "", false, [](ServeConfig& c, std::string_view v) { c.limits.max_line = require_size(v); },
+       "", "",
+       [](const ServeConfig& c) { return size_text(c.limits.max_line); }},
       {"limits.max_records", "", false,
-       [](ServeConfig& c, std::string_view v) { c.limits.max_records = require_count(v, 1, 100'000'000); }},
+       [](ServeConfig& c, std::string_view v) { c.limits.max_records = require_count(v, 1, 100'000'000); },
+       "", "",
+       [](const ServeConfig& c) { return std::to_string(c.limits.max_records); }},
       {"limits.max_connections", "", false,
-       [](ServeConfig& c, std::string_view v) { c.limits.max_connections = require_count(v, 1, 1'000'000); }},
+       [](ServeConfig& c, std::string_view v) { c.limits.max_connections = require_count(v, 1, 1'000'000); },
+       "", "",
+       [](const ServeConfig& c) { return std::to_string(c.limits.max_connections); }},
       {"limits.max_service_labels", "", false,
-       [](ServeConfig& c, std::string_view v) { c.limits.max_service_labels = require_count(v, 1, 1'000'000); }},
+       [](ServeConfig& c, std::string_view v) { c.limits.max_service_labels = require_count(v, 1, 1'000'000); },
+       "", "",
+       [](const ServeConfig& c) { return std::to_string(c.limits.max_service_labels); }},
       {"limits.ingest_queue", "", false,
-       [](ServeConfig& c, std::string_view v) { c.limits.ingest_queue = require_count(v, 0, 1'000'000); }},
+       [](ServeConfig& c, std::string_view v) { c.limits.ingest_queue = require_count(v, 0, 1'000'000); },
+       "", "",
+       [](const ServeConfig& c) { return std::to_string(c.limits.ingest_queue); }},
       {"limits.ingest_threads", "", false,
        [](ServeConfig& c, std::string_view v) {
          c.limits.ingest_threads = static_cast<unsigned>(require_count(v, 1, 1024));
-       }},
+       },
+       "", "",
+       // 0 (the default) is not a value one can write: as many as I/O threads.
+       [](const ServeConfig& c) { return c.limits.ingest_threads ? std::to_string(c.limits.ingest_threads) : ""; }},
 
-      {"timeouts.header", "", false, [](ServeConfig& c, std::string_view v) { c.timeouts.header = require_duration(v); }},
-      {"timeouts.idle", "", false, [](ServeConfig& c, std::string_view v) { c.timeouts.idle = require_duration(v); }},
+      {"timeouts.header", "", false, [](ServeConfig& c, std::string_view v) { c.timeouts.header = require_duration(v); },
+       "", "",
+       [](const ServeConfig& c) { return duration_text(c.timeouts.header); }},
+      {"timeouts.idle", "", false, [](ServeConfig& c, std::string_view v) { c.timeouts.idle = require_duration(v); },
+       "", "",
+       [](const ServeConfig& c) { return duration_text(c.timeouts.idle); }},
       {"timeouts.request", "", false,
-       [](ServeConfig& c, std::string_view v) { c.timeouts.request = require_duration(v); }},
-      {"timeouts.drain", "", false, [](ServeConfig& c, std::string_view v) { c.timeouts.drain = require_duration(v); }},
+       [](ServeConfig& c, std::string_view v) { c.timeouts.request = require_duration(v); },
+       "", "",
+       [](const ServeConfig& c) { return duration_text(c.timeouts.request); }},
+      {"timeouts.drain", "", false, [](ServeConfig& c, std::string_view v) { c.timeouts.drain = require_duration(v); },
+       "", "",
+       [](const ServeConfig& c) { return duration_text(c.timeouts.drain); }},
       {"timeouts.retry_after", "", false,
        [](ServeConfig& c, std::string_view v) {
          auto d = require_duration(v);
          if (d < 1s) throw BadValue{"a duration of at least 1s (Retry-After is in whole seconds)", std::string(v)};
          c.timeouts.retry_after = d;
-       }},
+       },
+       "", "",
+       [](const ServeConfig& c) { return duration_text(c.timeouts.retry_after); }},
 
       {"alerts.resend_interval", "", false,
        [](ServeConfig& c, std::string_view v) {
          auto d = require_duration(v);
          if (d < 1s || d > 1h) throw BadValue{"a duration between 1s and 1h (below Alertmanager's resolve_timeout)", std::string(v)};
          c.alerts.resend_interval = d;
-       }},
+       },
+       "", "",
+       [](const ServeConfig& c) { return duration_text(c.alerts.resend_interval); }},
       {"alerts.group_wait", "", false,
-       [](ServeConfig& c, std::string_view v) { c.alerts.group_wait = require_duration(v, true); }},
-      {"alerts.timeout", "", false, [](ServeConfig& c, std::string_view v) { c.alerts.timeout = require_duration(v); }},
+       [](ServeConfig& c, std::string_view v) { c.alerts.group_wait = require_duration(v, true); },
+       "", "",
+       [](const ServeConfig& c) { return duration_text(c.alerts.group_wait); }},
+      {"alerts.timeout", "", false, [](ServeConfig& c, std::string_view v) { c.alerts.timeout = require_duration(v); },
+       "", "",
+       [](const ServeConfig& c) { return duration_text(c.alerts.timeout); }},
       {"alerts.max_pending_resolved", "", false,
-       [](ServeConfig& c, std::string_view v) { c.alerts.max_pending_resolved = require_count(v, 1, 10'000'000); }},
+       [](ServeConfig& c, std::string_view v) { c.alerts.max_pending_resolved = require_count(v, 1, 10'000'000); },
+       "", "",
+       [](const ServeConfig& c) { return std::to_string(c.alerts.max_pending_resolved); }},
       {"alerts.external_url", "", false,
        [](ServeConfig& c, std::string_view v) {
          if (!(v.starts_with("http://") || v.starts_with("https://")))
            throw BadValue{"the URL on-call uses to reach this daemon, e.g. https://faultline.example.com", std::string(v)};
          c.alerts.external_url = std::string(v);
          while (c.alerts.external_url.ends_with('/')) c.alerts.external_url.pop_back();
-       }},
-      {"alerts.runbook_url", "", false, [](ServeConfig& c, std::string_view v) { c.alerts.runbook_url = require_text(v); }},
+       },
+       "", "",
+       [](const ServeConfig& c) { return std::string(c.alerts.external_url); }},
+      {"alerts.runbook_url", "", false, [](ServeConfig& c, std::string_view v) { c.alerts.runbook_url = require_text(v); },
+       "", "",
+       [](const ServeConfig& c) { return std::string(c.alerts.runbook_url); }},
 
       {"auth.ingest_tokens", "", true,
-       [](ServeConfig& c, std::string_view v) { c.auth.ingest_tokens.push_back(require_token(v)); }},
+       [](ServeConfig& c, std::string_view v) { c.auth.ingest_tokens.push_back(require_token(v)); },
+       "", "",
+       [](const ServeConfig&) { return std::string(); }},
       {"auth.read_tokens", "", true,
-       [](ServeConfig& c, std::string_view v) { c.auth.read_tokens.push_back(require_token(v)); }},
+       [](ServeConfig& c, std::string_view v) { c.auth.read_tokens.push_back(require_token(v)); },
+       "", "",
+       [](const ServeConfig&) { return std::string(); }},
       {"auth.write_tokens", "", true,
-       [](ServeConfig& c, std::string_view v) { c.auth.write_tokens.push_back(require_token(v)); }},
-      {"auth.oidc_audience", "", false, [](ServeConfig& c, std::string_view v) { c.auth.oidc_audience = require_text(v); }},
+       [](ServeConfig& c, std::string_view v) { c.auth.write_tokens.push_back(require_token(v)); },
+       "", "",
+       [](const ServeConfig&) { return std::string(); }},
+      {"auth.oidc_audience", "", false, [](ServeConfig& c, std::string_view v) { c.auth.oidc_audience = require_text(v); },
+       "", "",
+       [](const ServeConfig& c) { return std::string(c.auth.oidc_audience); }},
       {"auth.oidc_emails", "", true,
-       [](ServeConfig& c, std::string_view v) { c.auth.oidc_emails.push_back(require_text(v)); }},
+       [](ServeConfig& c, std::string_view v) { c.auth.oidc_emails.push_back(require_text(v)); },
+       "", "",
+       [](const ServeConfig&) { return std::string(); }},
       {"auth.oidc_issuers", "", true,
-       [](ServeConfig& c, std::string_view v) { c.auth.oidc_issuers.push_back(require_text(v)); }},
+       [](ServeConfig& c, std::string_view v) { c.auth.oidc_issuers.push_back(require_text(v)); },
+       "", "",
+       [](const ServeConfig&) { return std::string(); }},
       {"auth.oidc_jwks_file", "", false,
-       [](ServeConfig& c, std::string_view v) { c.auth.oidc_jwks_file = require_text(v); }},
+       [](ServeConfig& c, std::string_view v) { c.auth.oidc_jwks_file = require_text(v); },
+       "", "",
+       [](const ServeConfig& c) { return std::string(c.auth.oidc_jwks_file); }},
       {"auth.oidc_jwks_url", "", false,
        [](ServeConfig& c, std::string_view v) {
          std::string error;
          if (!parse_http_url(v, error)) throw BadValue{"the JWKS URL, e.g. https://www.googleapis.com/oauth2/v3/certs (" + error + ")", std::string(v)};
          c.auth.oidc_jwks_url = std::string(v);
-       }},
-      {"auth.oidc_ca_file", "", false, [](ServeConfig& c, std::string_view v) { c.auth.oidc_ca_file = require_text(v); }},
+       },
+       "", "",
+       [](const ServeConfig& c) { return std::string(c.auth.oidc_jwks_url); }},
+      {"auth.oidc_ca_file", "", false, [](ServeConfig& c, std::string_view v) { c.auth.oidc_ca_file = require_text(v); },
+       "", "",
+       [](const ServeConfig& c) { return std::string(c.auth.oidc_ca_file); }},
       {"auth.clock_skew", "", false,
        [](ServeConfig& c, std::string_view v) {
          c.auth.clock_skew = std::chrono::duration_cast<std::chrono::seconds>(require_duration(v, true));
-       }},
+       },
+       "", "",
+       [](const ServeConfig& c) { return duration_text(c.auth.clock_skew); }},
       {"auth.jwks_refresh", "", false,
-       [](ServeConfig& c, std::string_view v) { c.auth.jwks_refresh = require_duration(v); }},
+       [](ServeConfig& c, std::string_view v) { c.auth.jwks_refresh = require_duration(v); },
+       "", "",
+       [](const ServeConfig& c) { return duration_text(c.auth.jwks_refresh); }},
 
       {"correlation.window", "", false,
-       [](ServeConfig& c, std::string_view v) { c.correlation.window = require_duration(v); }},
+       [](ServeConfig& c, std::string_view v) { c.correlation.window = require_duration(v); },
+       "", "",
+       [](const ServeConfig& c) { return duration_text(c.correlation.window); }},
       {"correlation.crash_loop_exits", "", false,
        [](ServeConfig& c, std::string_view v) {
          c.correlation.crash_loop_exits = static_cast<int>(require_count(v, 2, 1000));
-       }},
+       },
+       "", "",
+       [](const ServeConfig& c) { return std::to_string(c.correlation.crash_loop_exits); }},
       {"correlation.resolve_quiet", "", false,
-       [](ServeConfig& c, std::string_view v) { c.correlation.resolve_quiet = require_duration(v); }},
+       [](ServeConfig& c, std::string_view v) { c.correlation.resolve_quiet = require_duration(v); },
+       "", "",
+       [](const ServeConfig& c) { return duration_text(c.correlation.resolve_quiet); }},
       {"correlation.max_incidents", "", false,
-       [](ServeConfig& c, std::string_view v) { c.correlation.max_incidents = require_count(v, 1, 100'000'000); }},
+       [](ServeConfig& c, std::string_view v) { c.correlation.max_incidents = require_count(v, 1, 100'000'000); },
+       "", "",
+       [](const ServeConfig& c) { return std::to_string(c.correlation.max_incidents); }},
       {"correlation.max_pending_events", "", false,
-       [](ServeConfig& c, std::string_view v) { c.correlation.max_pending_total = require_count(v, 1, 100'000'000); }},
+       [](ServeConfig& c, std::string_view v) { c.correlation.max_pending_total = require_count(v, 1, 100'000'000); },
+       "", "",
+       [](const ServeConfig& c) { return std::to_string(c.correlation.max_pending_total); }},
       {"correlation.dedup_horizon", "", false,
-       [](ServeConfig& c, std::string_view v) { c.dedup_horizon = require_duration(v); }},
+       [](ServeConfig& c, std::string_view v) { c.dedup_horizon = require_duration(v); },
+       "", "",
+       [](const ServeConfig& c) { return duration_text(c.dedup_horizon); }},
       {"correlation.dedup_max_entries", "", false,
-       [](ServeConfig& c, std::string_view v) { c.dedup_max_entries = require_count(v, 1, 1'000'000'000); }},
+       [](ServeConfig& c, std::string_view v) { c.dedup_max_entries = require_count(v, 1, 1'000'000'000); },
+       "", "",
+       [](const ServeConfig& c) { return std::to_string(c.dedup_max_entries); }},
 
       {"multiline.max_lines", "", false,
-       [](ServeConfig& c, std::string_view v) { c.multiline.max_lines = require_count(v, 1, 1'000'000); }},
+       [](ServeConfig& c, std::string_view v) { c.multiline.max_lines = require_count(v, 1, 1'000'000); },
+       "", "",
+       [](const ServeConfig& c) { return std::to_string(c.multiline.max_lines); }},
       {"multiline.max_bytes", "", false,
-       [](ServeConfig& c, std::string_view v) { c.multiline.max_bytes = require_size(v); }},
+       [](ServeConfig& c, std::string_view v) { c.multiline.max_bytes = require_size(v); },
+       "", "",
+       [](const ServeConfig& c) { return size_text(c.multiline.max_bytes); }},
       {"multiline.max_pending", "", false,
-       [](ServeConfig& c, std::string_view v) { c.multiline.max_pending = require_count(v, 1, 10'000'000); }},
+       [](ServeConfig& c, std::string_view v) { c.multiline.max_pending = require_count(v, 1, 10'000'000); },
+       "", "",
+       [](const ServeConfig& c) { return std::to_string(c.multiline.max_pending); }},
       {"multiline.flush_after", "", false,
-       [](ServeConfig& c, std::string_view v) { c.multiline.flush_after = require_duration(v); }},
+       [](ServeConfig& c, std::string_view v) { c.multiline.flush_after = require_duration(v); },
+       "", "",
+       [](const ServeConfig& c) { return duration_text(c.multiline.flush_after); }},
   };
   return table;
 }
@@ -546,8 +670,34 @@ ServeCommandLine load_serve_config(const std::vector<std::string>& args, const S
   return result;
 }
 
+namespace {
+
+// Appends `words` to `out`, breaking lines before column 80 and indenting
+// continuation lines by `indent`.
+void append_wrapped(std::string& out, std::string_view words, size_t indent, size_t column) {
+  size_t at = column;
+  while (!words.empty()) {
+    const size_t space = words.find(' ');
+    const std::string_view word = words.substr(0, space);
+    if (at > indent && at + 1 + word.size() > 80) {
+      out += "\n" + std::string(indent, ' ');
+      at = indent;
+    } else if (at > indent) {
+      out += ' ';
+      ++at;
+    }
+    out += word;
+    at += word.size();
+    words = space == std::string_view::npos ? std::string_view() : words.substr(space + 1);
+  }
+  out += '\n';
+}
+
+}  // namespace
+
 std::string serve_usage() {
-  return R"(Usage: faultline serve [options]
+  const ServeConfig defaults;
+  std::string out = R"(Usage: faultline serve [options]
 
 Runs the daemon: log ingest over HTTP (Pub/Sub push, NDJSON, plain text, Loki
 push), cascade incidents with an API, and Prometheus metrics at /metrics.
@@ -555,40 +705,58 @@ With no options it listens on 127.0.0.1:8080 (0.0.0.0:$PORT when PORT is set),
 loads the bundled rule pack and keeps incidents in ./var/faultline.db.
 
 Options (each is also a key of the --config file, '-' written '_'):
-  --listen HOST:PORT     address to listen on; port 0 picks a free port
-  --rules PATH           rule pack file or directory
-                         (default: $FAULTLINE_RULES, else the bundled pack)
-  --store PATH|URL       SQLite incident store file (created when missing), or
-                         postgres://user@host:5432/db for replicas sharing one
-                         PostgreSQL database (password: $PGPASSWORD or ~/.pgpass)
-  --config FILE          YAML configuration; flags override it
-  --alertmanager URL     Alertmanager to push one alert per incident to, e.g.
-                         http://127.0.0.1:9093 (repeatable; none: no alerts)
-  --log-level LEVEL      debug, info (default), warn or error
-  --insecure             allow a non-loopback --listen without ingest and API tokens
-  --io-threads N         HTTP I/O threads (default: number of cores)
-  --port-file PATH       write the bound port there once listening
-  -h, --help             this help
+)";
+  auto option = [&](std::string_view flag, std::string_view arg, std::string text) {
+    std::string head = "  " + std::string(flag) + (arg.empty() ? "" : " " + std::string(arg));
+    head.resize(std::max<size_t>(head.size() + 1, 25), ' ');
+    out += head;
+    append_wrapped(out, text, 25, head.size() - 1);
+  };
+  for (const Setting& s : settings()) {
+    if (s.flag.empty()) continue;
+    std::string text(s.help);
+    if (const std::string value = s.shown(defaults); !value.empty() && value != "0" && value != "false")
+      text += " (default: " + value + ")";
+    option(s.flag, s.arg, text);
+  }
+  option("--config", "FILE", "YAML configuration; flags override it");
+  option("-h, --help", "", "this help");
 
-Config file sections (sizes like 10MiB, durations like 30s):
-  limits:      max_body (10MiB), max_decompressed_body (64MiB), max_header (16KiB),
-               max_line (1MiB), max_records (100000), max_connections (1024),
-               max_service_labels (200), ingest_queue (256), ingest_threads (cores, at least 2)
-  timeouts:    header (10s), idle (60s), request (30s), drain (20s), retry_after (1s)
-  alerts:      resend_interval (1m), group_wait (5s), timeout (10s), max_pending_resolved (10000),
-               external_url (http://<listen>), runbook_url ("{rule}" is the root-cause rule)
-  auth:        ingest_tokens, read_tokens, write_tokens (lists; or $FAULTLINE_INGEST_TOKENS,
-               $FAULTLINE_READ_TOKENS, $FAULTLINE_WRITE_TOKENS, comma-separated),
-               oidc_audience, oidc_emails, oidc_issuers, oidc_jwks_file | oidc_jwks_url,
-               oidc_ca_file, clock_skew (60s), jwks_refresh (1h)
-  correlation: window (10m), crash_loop_exits (3), resolve_quiet (5m),
-               max_incidents (10000), max_pending_events (65536), dedup_horizon (1h),
-               dedup_max_entries (1000000)
-  multiline:   max_lines (1000), max_bytes (256KiB), flush_after (2s), max_pending (10000)
+  out += "\nConfig file sections (sizes like 10MiB, durations like 30s; defaults in brackets):\n";
+  std::string section, line;
+  auto flush = [&] {
+    if (section.empty()) return;
+    std::string head = "  " + section + ":";
+    head.resize(15, ' ');
+    out += head;
+    append_wrapped(out, line, 15, 15);
+    line.clear();
+  };
+  for (const Setting& s : settings()) {
+    const size_t dot = s.key.find('.');
+    if (dot == std::string_view::npos) continue;
+    if (s.key.substr(0, dot) != section) {
+      flush();
+      section = std::string(s.key.substr(0, dot));
+    }
+    // A name and its default stay on one line: joined by \x01 until wrapped.
+    std::string item(s.key.substr(dot + 1));
+    if (const std::string value = s.shown(defaults); !value.empty()) item += "\x01(" + value + ")";
+    else if (s.repeatable) item += "\x01(a list)";
+    line += (line.empty() ? "" : ", ") + item;
+  }
+  flush();
+  std::replace(out.begin(), out.end(), '\x01', ' ');
+  out += R"(
+Tokens may also come from $FAULTLINE_INGEST_TOKENS, $FAULTLINE_READ_TOKENS and
+$FAULTLINE_WRITE_TOKENS (comma-separated), which keeps them out of files.
+limits.ingest_threads 0 means as many as I/O threads (at least 2);
+alerts.external_url empty means http://<listen address>.
 
 Signals: SIGTERM/SIGINT drain in-flight requests and exit; SIGHUP reloads rules.
 Exit status: 0 after a clean shutdown, 1 on a runtime failure, 2 on bad configuration.
 )";
+  return out;
 }
 
 }  // namespace faultline

@@ -1,5 +1,8 @@
 #include <doctest/doctest.h>
 
+#include <regex>
+#include <sstream>
+
 #include "server/config.h"
 #include "tests/server/daemon_process.h"
 
@@ -180,6 +183,43 @@ TEST_CASE("bad configuration names the setting, once") {
 TEST_CASE("--help") {
   CHECK(load_serve_config({"--help"}, test_env()).help);
   CHECK(serve_usage().find("--alertmanager URL") != std::string::npos);
+}
+
+TEST_CASE("--help shows the real defaults: written back as a config file, they change nothing") {
+  // "  limits:      max_body (10MiB), max_header (16KiB), …" -> limits:\n  max_body: 10MiB …
+  const std::string usage = serve_usage();
+  const std::string sections = usage.substr(usage.find("Config file sections"));
+  std::string yaml, current;
+  size_t values = 0;
+  std::istringstream lines(sections.substr(sections.find('\n') + 1));
+  for (std::string line; std::getline(lines, line) && !line.empty();) {
+    if (line.size() > 2 && line[2] != ' ') {
+      current = line.substr(2, line.find(':') - 2);
+      yaml += current + ":\n";
+      line = line.substr(line.find(':') + 1);
+    }
+    static const std::regex item(R"(([a-z_]+) \(([^()]+)\))");
+    for (std::sregex_iterator it(line.begin(), line.end(), item), end; it != end; ++it) {
+      if ((*it)[2] == "a list") continue;
+      yaml += "  " + (*it)[1].str() + ": " + (*it)[2].str() + "\n";
+      ++values;
+    }
+  }
+  CHECK(values > 25);
+  testing::TempDir dir;
+  const std::string file = dir.file("defaults.yaml");
+  testing::write_text(file, yaml);
+  INFO(yaml);
+  const ServeConfig shown = load_serve_config({"--config", file}, test_env()).config;
+  const ServeConfig plain = load_serve_config({}, test_env()).config;
+  CHECK(shown.limits.max_body == plain.limits.max_body);
+  CHECK(shown.limits.max_header == plain.limits.max_header);
+  CHECK(shown.multiline.max_bytes == plain.multiline.max_bytes);
+  CHECK(shown.timeouts.idle == plain.timeouts.idle);
+  CHECK(shown.alerts.resend_interval == plain.alerts.resend_interval);
+  CHECK(shown.correlation.window == plain.correlation.window);
+  CHECK(shown.dedup_horizon == plain.dedup_horizon);
+  CHECK(usage.find("max_body (" + std::to_string(plain.limits.max_body >> 20) + "MiB)") != std::string::npos);
 }
 
 }  // namespace faultline
