@@ -22,6 +22,7 @@
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
+#include <boost/beast/http/rfc7230.hpp>
 #include <boost/beast/http/write.hpp>
 
 namespace faultline {
@@ -55,6 +56,33 @@ std::string human_size(size_t bytes) {
   if (bytes % (1u << 20) == 0) return std::to_string(bytes >> 20) + "MiB";
   if (bytes % (1u << 10) == 0) return std::to_string(bytes >> 10) + "KiB";
   return std::to_string(bytes) + " bytes";
+}
+
+// The request's Transfer-Encoding, when the daemon cannot tell its body's length
+// from it. Beast reads a Transfer-Encoding that does not end in chunked as "no
+// body", so the body would be parsed as the next request on the connection
+// (request smuggling); RFC 9112 §6.3 says: answer 400 and close.
+std::optional<Problem> transfer_encoding_problem(const Request& request) {
+  if (request.count(http::field::transfer_encoding) == 0) return std::nullopt;
+  if (request.version() < 11)
+    return Problem{400, "bad-transfer-encoding", "Bad Request",
+                   "HTTP/1.0 has no Transfer-Encoding (RFC 9112 §6.1); send Content-Length."};
+  std::string value;
+  std::vector<std::string_view> codings;
+  for (auto [field, end] = request.equal_range(http::field::transfer_encoding); field != end; ++field) {
+    value += (value.empty() ? "" : ", ") + std::string(field->value());
+    for (auto coding : http::token_list(field->value())) codings.push_back(coding);
+  }
+  const auto chunked = std::count_if(codings.begin(), codings.end(),
+                                     [](std::string_view c) { return beast::iequals(c, "chunked"); });
+  if (codings.empty() || !beast::iequals(codings.back(), "chunked") || chunked > 1)
+    return Problem{400, "bad-transfer-encoding", "Bad Request",
+                   "Transfer-Encoding must end in chunked, once (RFC 9112 §6.3); got '" + value + "'."};
+  if (codings.size() > 1)
+    return Problem{501, "unsupported-transfer-encoding", "Not Implemented",
+                   "Only the chunked transfer coding is supported; got '" + value +
+                       "'. Compress with Content-Encoding: gzip."};
+  return std::nullopt;
 }
 
 }  // namespace
@@ -150,6 +178,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void on_header(beast::error_code ec, size_t) {
     if (ec) return on_read_error(ec);
+    if (auto problem = transfer_encoding_problem(parser_->get())) return refuse(*problem, "malformed_http");
     if (parser_->is_done()) return on_request();
     const auto& request = parser_->get();
     if (beast::iequals(request[http::field::expect], "100-continue")) {
@@ -202,6 +231,12 @@ class Session : public std::enable_shared_from_this<Session> {
       problem = Problem{400, "malformed-http", "Bad Request", "Malformed HTTP request: " + ec.message() + "."};
       reason = "malformed_http";
     }
+    refuse(problem, reason);
+  }
+
+  // Answers without reading the rest of the request, then closes the connection
+  // (lingering, so that the client reads the answer rather than a reset).
+  void refuse(const Problem& problem, std::string_view reason) {
     if (server_.hooks.request_refused) server_.hooks.request_refused(reason);
     close_after_response_ = true;
     linger_ = true;

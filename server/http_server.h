@@ -16,6 +16,9 @@
 //   request — reading a body, writing a response.
 // `Expect: 100-continue` is answered before the body is read, so curl does not
 // wait; a declared Content-Length over the limit is refused without reading it.
+// A body is framed by Content-Length or by chunked alone: any other
+// Transfer-Encoding is a 400 (501 for codings before chunked) and a close, so
+// that no body is ever read as the next request (RFC 9112 §6.3).
 //
 // Connection cap: beyond max_connections a connection is accepted, sent a 503
 // with Retry-After and closed at once (without blocking an I/O thread), and the

@@ -13,12 +13,14 @@
 #include <boost/beast/http/write.hpp>
 
 #include "server/http_server.h"
+#include "tests/support/raw_http.h"
 
 namespace faultline {
 namespace {
 
 namespace net = boost::asio;
 using tcp = net::ip::tcp;
+using testing::RawHttpConnection;
 
 struct Client {
   net::io_context ioc;
@@ -141,6 +143,45 @@ TEST_CASE("keep-alive, 100-continue, limits and handler exceptions") {
 
   server.begin_drain();
   CHECK(server.wait_drained(std::chrono::steady_clock::now() + std::chrono::minutes(1)));
+  server.stop();
+}
+
+TEST_CASE("a Transfer-Encoding that does not end in chunked is a 400 and a close, never a second request") {
+  Fixture f;
+  HttpServer server(options(), f.router, f.log);
+  uint16_t port = server.listen("127.0.0.1", 0).port();
+  server.start();
+
+  // The body, were it read as the next request on the connection (RFC 9112 §6.3).
+  const std::string smuggled = "GET /echo?q=smuggled HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+  for (std::string framing : {"Transfer-Encoding: identity\r\n", "Transfer-Encoding: xchunked\r\n",
+                              "Transfer-Encoding: chunked, identity\r\n", "Transfer-Encoding: chunked, chunked\r\n",
+                              "Transfer-Encoding: chunked\r\nTransfer-Encoding: identity\r\n",
+                              "Transfer-Encoding: identity\r\nContent-Length: 61\r\n"}) {
+    CAPTURE(framing);
+    RawHttpConnection client(port);
+    client.send("POST /size HTTP/1.1\r\nHost: x\r\n" + framing + "\r\n" + smuggled);
+    auto responses = client.read_until_closed();
+    REQUIRE(responses.size() == 1);
+    CHECK(responses[0].result_int() == 400);
+    CHECK_FALSE(responses[0].keep_alive());
+    CHECK(responses[0].body().find("Transfer-Encoding") != std::string::npos);
+  }
+
+  // HTTP/1.0 has no transfer codings: its framing is faulty whatever the coding (RFC 9112 §6.1).
+  RawHttpConnection old(port);
+  old.send("POST /size HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n");
+  auto refused = old.read_until_closed();
+  REQUIRE(refused.size() == 1);
+  CHECK(refused[0].result_int() == 400);
+
+  // Chunked alone is read as before.
+  RawHttpConnection chunked(port);
+  chunked.send("POST /size HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n" + smuggled);
+  auto answered = chunked.read_until_closed();
+  REQUIRE(answered.size() == 2);
+  CHECK(answered[0].body() == "5");
+  CHECK(answered[1].body() == "smuggled");  // here it is the client's own second request
   server.stop();
 }
 
