@@ -26,7 +26,7 @@ void Responder::operator()(Response&& response) const {
 
 bool Responder::answered() const { return state_->answered.load(); }
 
-std::optional<std::string_view> HttpCall::param(std::string_view name) const {
+std::optional<std::string_view> query_param(const QueryParams& query, std::string_view name) {
   auto it = query.find(name);
   if (it == query.end()) return std::nullopt;
   return std::string_view(it->second);

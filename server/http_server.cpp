@@ -178,9 +178,29 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void on_header(beast::error_code ec, size_t) {
     if (ec) return on_read_error(ec);
-    if (auto problem = transfer_encoding_problem(parser_->get())) return refuse(*problem, "malformed_http");
+    const Request& request = parser_->get();
+    started_ = std::chrono::steady_clock::now();
+    request_version_ = request.version();
+    keep_alive_ = request.keep_alive();
+    method_ = std::string(request.method_string());
+    target_ = without_token(request.target());
+    if (auto problem = transfer_encoding_problem(request)) return refuse(*problem, "malformed_http");
+    if (!split_target(request.target(), path_, query_))
+      return answer_unread(problem_response(
+          Problem{400, "bad-target", "Bad Request", "The request target is not a valid path: " + target_}));
+    // Routing and credentials are decided here, before the body is read or
+    // 100 Continue invites it: no one makes the daemon buffer a body that no
+    // route takes or that comes without a credential.
+    std::optional<Response> answer;
+    try {
+      answer = server_.router.admit(RequestHead{request, path_, query_});
+    } catch (const std::exception& e) {
+      answer = handler_failed(path_, e.what());
+    } catch (...) {
+      answer = handler_failed(path_, "unknown");
+    }
+    if (answer) return answer_unread(std::move(*answer));
     if (parser_->is_done()) return on_request();
-    const auto& request = parser_->get();
     if (beast::iequals(request[http::field::expect], "100-continue")) {
       continue_ = std::make_shared<http::response<http::empty_body>>(http::status::continue_, request.version());
       stream_.expires_after(server_.options.request_timeout);
@@ -234,6 +254,23 @@ class Session : public std::enable_shared_from_this<Session> {
     refuse(problem, reason);
   }
 
+  // An answer decided on the headers. A body still to come is never read: the
+  // connection closes after the answer (lingering, see refuse()).
+  void answer_unread(Response&& response) {
+    phase_ = Phase::processing;
+    if (!parser_->is_done()) {
+      close_after_response_ = true;
+      linger_ = true;
+    }
+    write(std::move(response));
+  }
+
+  Response handler_failed(std::string_view path, std::string_view error) {
+    server_.log.error("http", "handler failed", {{"method", method_}, {"path", path}, {"error", error}});
+    return problem_response(Problem{500, "internal", "Internal Server Error",
+                                    "The request could not be handled; the error is in the daemon's log."});
+  }
+
   // Answers without reading the rest of the request, then closes the connection
   // (lingering, so that the client reads the answer rather than a reset).
   void refuse(const Problem& problem, std::string_view reason) {
@@ -246,32 +283,19 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void on_request() {
     phase_ = Phase::processing;
-    auto call = std::make_shared<HttpCall>(HttpCall{parser_->release(), {}, {}, {}, Responder(nullptr)});
+    auto call = std::make_shared<HttpCall>(HttpCall{parser_->release(), std::move(path_), std::move(query_), {},
+                                                    Responder(nullptr), true});
     parser_.reset();
-    request_version_ = call->request.version();
-    keep_alive_ = call->request.keep_alive();
-    started_ = std::chrono::steady_clock::now();
-    method_ = std::string(call->request.method_string());
-    target_ = without_token(call->request.target());
     call->respond = Responder([self = shared_from_this()](Response&& response) {
       net::post(self->stream_.get_executor(),
                 [self, response = std::move(response)]() mutable { self->write(std::move(response)); });
     });
-    if (!split_target(call->request.target(), call->path, call->query)) {
-      call->respond(problem_response(Problem{400, "bad-target", "Bad Request",
-                                             "The request target is not a valid path: " + target_}));
-      return;
-    }
     try {
       server_.router.dispatch(call);
     } catch (const std::exception& e) {
-      server_.log.error("http", "handler failed", {{"method", method_}, {"path", call->path}, {"error", e.what()}});
-      call->respond(problem_response(Problem{500, "internal", "Internal Server Error",
-                                             "The request could not be handled; the error is in the daemon's log."}));
+      call->respond(handler_failed(call->path, e.what()));
     } catch (...) {
-      server_.log.error("http", "handler failed", {{"method", method_}, {"path", call->path}, {"error", "unknown"}});
-      call->respond(problem_response(Problem{500, "internal", "Internal Server Error",
-                                             "The request could not be handled; the error is in the daemon's log."}));
+      call->respond(handler_failed(call->path, "unknown"));
     }
   }
 
@@ -349,6 +373,8 @@ class Session : public std::enable_shared_from_this<Session> {
   unsigned request_version_ = 11;
   std::chrono::steady_clock::time_point started_{};
   std::string method_, target_;
+  std::string path_;  // of the request being read, split from its target on the headers
+  QueryParams query_;
 };
 
 void HttpServer::Impl::do_accept() {

@@ -14,8 +14,12 @@
 //             first byte of a connection's first request),
 //   idle    — waiting for the next request on a kept-alive connection,
 //   request — reading a body, writing a response.
-// `Expect: 100-continue` is answered before the body is read, so curl does not
-// wait; a declared Content-Length over the limit is refused without reading it.
+// Once the headers are in, the router admits the request or answers it (404,
+// 405, a guard's 401/403: Router::admit) before the body is read; an answer
+// given then leaves the body unread and closes the connection. Only an admitted
+// request's `Expect: 100-continue` is answered, so that curl sends the body
+// without waiting; a declared Content-Length over the limit is refused without
+// reading it.
 // A body is framed by Content-Length or by chunked alone: any other
 // Transfer-Encoding is a 400 (501 for codings before chunked) and a close, so
 // that no body is ever read as the next request (RFC 9112 §6.3).

@@ -45,6 +45,50 @@ TEST_CASE("routes match literal and {param} segments, 404 and 405 are problems")
   CHECK(answer->response->result_int() == 404);
 }
 
+TEST_CASE("admit answers on the headers (404, 405, a guard's refusal); dispatch checks the guard of a call not admitted") {
+  Router router;
+  int handled = 0;
+  router.add(
+      http::verb::post, "/guarded",
+      [&](const CallPtr& call) {
+        ++handled;
+        call->respond(json_response(http::status::ok, {}));
+      },
+      [](const RequestHead& head) -> std::optional<Response> {
+        if (head.header[http::field::authorization] == "Bearer yes" || head.param("token") == "yes") return std::nullopt;
+        return problem_response(Problem{401, "unauthorized", "Unauthorized", "no credential"});
+      });
+
+  Request header{http::verb::post, "/guarded", 11};
+  std::string path = "/guarded";
+  QueryParams query;
+  CHECK(router.admit({header, path, query})->result_int() == 401);
+  query["token"] = "yes";
+  CHECK_FALSE(router.admit({header, path, query}));
+  query.clear();
+  header.set(http::field::authorization, "Bearer yes");
+  CHECK_FALSE(router.admit({header, path, query}));
+  header.method(http::verb::get);
+  auto refused = router.admit({header, path, query});
+  REQUIRE(refused);
+  CHECK(refused->result_int() == 405);
+  CHECK((*refused)[http::field::allow] == "POST");
+  path = "/elsewhere";
+  CHECK(router.admit({header, path, query})->result_int() == 404);
+  CHECK(handled == 0);
+
+  auto answer = std::make_shared<Answer>();
+  router.dispatch(make_call(http::verb::post, "/guarded", answer));
+  CHECK(answer->response->result_int() == 401);
+  CHECK(handled == 0);
+  answer = std::make_shared<Answer>();
+  auto admitted = make_call(http::verb::post, "/guarded", answer);
+  admitted->admitted = true;  // as the server does once admit() let it through
+  router.dispatch(admitted);
+  CHECK(answer->response->result_int() == 200);
+  CHECK(handled == 1);
+}
+
 TEST_CASE("targets: percent-decoding and query parameters") {
   std::string path;
   QueryParams query;
