@@ -67,8 +67,9 @@ struct HttpCall {
 };
 using CallPtr = std::shared_ptr<HttpCall>;
 
-// Splits a request target into path and query. False when the target is not
-// origin-form ("/…") or its percent-encoding is broken.
+// Splits a request target into path and query. False when the target is neither
+// origin-form ("/…") nor absolute-form ("http://host/…"), or its percent-encoding
+// is broken.
 bool split_target(std::string_view target, std::string& path, QueryParams& query);
 std::optional<std::string> percent_decode(std::string_view text, bool plus_is_space);
 

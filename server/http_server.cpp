@@ -168,6 +168,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void read_header() {
     phase_ = Phase::reading;
+    head_request_ = false;
     parser_.emplace();
     parser_->header_limit(static_cast<std::uint32_t>(server_.options.max_header));
     parser_->body_limit(static_cast<std::uint64_t>(server_.options.max_body));
@@ -184,7 +185,13 @@ class Session : public std::enable_shared_from_this<Session> {
     keep_alive_ = request.keep_alive();
     method_ = std::string(request.method_string());
     target_ = without_token(request.target());
+    head_request_ = request.method() == http::verb::head;
     if (auto problem = transfer_encoding_problem(request)) return refuse(*problem, "malformed_http");
+    // RFC 9112 §3.2: exactly one Host in HTTP/1.1, at most one in HTTP/1.0.
+    if (const size_t hosts = request.count(http::field::host); hosts > 1 || (hosts == 0 && request.version() >= 11))
+      return refuse(Problem{400, "bad-host", "Bad Request",
+                            "An HTTP/1.1 request needs exactly one Host header field (RFC 9112 §3.2)."},
+                    "malformed_http");
     if (!split_target(request.target(), path_, query_))
       return answer_unread(problem_response(
           Problem{400, "bad-target", "Bad Request", "The request target is not a valid path: " + target_}));
@@ -201,7 +208,8 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     if (answer) return answer_unread(std::move(*answer));
     if (parser_->is_done()) return on_request();
-    if (beast::iequals(request[http::field::expect], "100-continue")) {
+    // HTTP/1.0 has no interim responses: such a client sends its body regardless.
+    if (request.version() >= 11 && beast::iequals(request[http::field::expect], "100-continue")) {
       continue_ = std::make_shared<http::response<http::empty_body>>(http::status::continue_, request.version());
       stream_.expires_after(server_.options.request_timeout);
       http::async_write(stream_, *continue_, beast::bind_front_handler(&Session::on_continue_sent, shared_from_this()));
@@ -315,6 +323,8 @@ class Session : public std::enable_shared_from_this<Session> {
                                             {"bytes", response_->body().size()},
                                             {"us", static_cast<long long>(elapsed.count())}});
     }
+    // HEAD: GET's headers, Content-Length included, and no body.
+    if (head_request_) response_->body().clear();
     stream_.expires_after(server_.options.request_timeout);
     http::async_write(stream_, *response_,
                       beast::bind_front_handler(&Session::on_write, shared_from_this(), close));
@@ -366,6 +376,7 @@ class Session : public std::enable_shared_from_this<Session> {
   uint64_t id_;
   Phase phase_ = Phase::waiting;
   bool first_request_ = true;
+  bool head_request_ = false;
   bool keep_alive_ = true;
   bool close_after_response_ = false;
   bool linger_ = false;

@@ -22,7 +22,9 @@
 // reading it.
 // A body is framed by Content-Length or by chunked alone: any other
 // Transfer-Encoding is a 400 (501 for codings before chunked) and a close, so
-// that no body is ever read as the next request (RFC 9112 §6.3).
+// that no body is ever read as the next request (RFC 9112 §6.3). An HTTP/1.1
+// request without exactly one Host is a 400 (§3.2); HTTP/1.0 clients get no
+// 100 Continue; a response to HEAD is sent without its body.
 //
 // Connection cap: beyond max_connections a connection is accepted, sent a 503
 // with Retry-After and closed at once (without blocking an I/O thread), and the

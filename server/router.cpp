@@ -42,9 +42,11 @@ const Router::Route* Router::find(http::verb method, const std::vector<std::stri
                                   std::string& allow) const {
   for (const Route& route : routes_) {
     if (!match(route, segments, nullptr)) continue;
-    if (route.method == method) return &route;
+    // HEAD is GET without the body (RFC 9110 §9.3.2); the server leaves the body out.
+    if (route.method == method || (method == http::verb::head && route.method == http::verb::get)) return &route;
     if (!allow.empty()) allow += ", ";
     allow += std::string(http::to_string(route.method));
+    if (route.method == http::verb::get) allow += ", HEAD";
   }
   return nullptr;
 }

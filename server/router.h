@@ -1,7 +1,8 @@
 // Router: method + path pattern -> handler. Patterns are literal segments and
 // "{name}" segments that match one non-empty segment (its value lands in
-// HttpCall::path_params). An unknown path answers 404, a known path with another
-// method 405 with Allow, both as problem+json.
+// HttpCall::path_params). HEAD runs the GET route (the server sends no body). An
+// unknown path answers 404, a known path with another method 405 with Allow,
+// both as problem+json.
 //
 // Two steps per request. admit() runs once the headers are in, before the body is
 // read or `100 Continue` sent: it answers what needs no body — 404, 405, and the

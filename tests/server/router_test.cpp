@@ -98,7 +98,19 @@ TEST_CASE("targets: percent-decoding and query parameters") {
   CHECK(query.at("revision") == "r 1");
   CHECK(query.at("flag").empty());
   CHECK_FALSE(split_target("/x?a=%zz", path, query));
-  CHECK_FALSE(split_target("http://host/x", path, query));
+  // absolute-form is routed on its path (RFC 9112 §3.2.2)
+  CHECK(split_target("http://host/x?a=1", path, query));
+  CHECK(path == "/x");
+  CHECK(query.at("a") == "1");
+  CHECK(split_target("HTTPS://host:8443", path, query));
+  CHECK(path == "/");
+  CHECK(split_target("http://host?b=2", path, query));
+  CHECK(path == "/");
+  CHECK(query.at("b") == "2");
+  CHECK_FALSE(split_target("ftp://host/x", path, query));
+  CHECK_FALSE(split_target("http:///x", path, query));
+  CHECK_FALSE(split_target("host:80", path, query));
+  CHECK_FALSE(split_target("*", path, query));
 }
 
 TEST_CASE("a responder answers once and a dropped one answers 500") {
