@@ -1,10 +1,11 @@
 // HttpServer: HTTP/1.1 over Boost.Beast, after Beast's advanced server.
 //
-// Threads: `io_threads` threads run one io_context; each connection is a Session
-// on its own strand, kept alive by shared_from_this while an operation or an
-// unanswered call refers to it. Handlers run on the session's strand and answer
-// through a Responder, which posts the response back to that strand from any
-// thread (so blocking work can run in a WorkerPool; Beast issue #1077).
+// Threads: `io_threads` threads run one io_context; each connection is an
+// HttpSession (http_session.h) on its own strand, kept alive by shared_from_this
+// while an operation or an unanswered call refers to it. Handlers run on the
+// session's strand and answer through a Responder, which posts the response back
+// to that strand from any thread (so blocking work can run in a WorkerPool; Beast
+// issue #1077).
 //
 // Per connection: one request at a time, one write in flight. A fresh parser per
 // request with the header and body limits (431 / 413 naming the limit, then the
