@@ -62,10 +62,31 @@ def entry_text(entry):
     return json.dumps(payload)
 
 
-def http_request(method, target, body=b"", headers=(), chunked=False):
+# The tokens fuzz/http.cpp configures (also in fuzz/dict/http.dict).
+INGEST_TOKEN = "fuzz-ingest-token-0123456789"
+READ_TOKEN = "fuzz-read-token-0123456789"
+WRITE_TOKEN = "fuzz-write-token-0123456789"
+
+
+def credential(target):
+    """The token a request to `target` needs: past authentication is where most code is."""
+    path = target.split("?")[0]
+    if "://" in path:  # absolute-form
+        path = "/" + path.split("://", 1)[1].partition("/")[2]
+    if path in ("/v1/logs", "/v1/logs/raw", "/loki/api/v1/push", "/v1/push/pubsub"):
+        return INGEST_TOKEN
+    if path.startswith("/api/") or path == "/-/reload":
+        return WRITE_TOKEN
+    return None
+
+
+def http_request(method, target, body=b"", headers=(), chunked=False, token=True):
     if isinstance(body, str):
         body = body.encode("utf-8", errors="surrogateescape")
     head = [f"{method} {target} HTTP/1.1", "Host: localhost:8080", "User-Agent: seed"]
+    token = credential(target) if token is True else token
+    if token:
+        head.append(f"Authorization: Bearer {token}")
     head += list(headers)
     if chunked:
         head.append("Transfer-Encoding: chunked")
@@ -197,9 +218,12 @@ def main():
                                      ["Content-Type: application/x-ndjson"], chunked=True),
         "logs-form": http_request("POST", "/v1/logs", seed_file("ndjson", "10_node_cannot_find_module-0.ndjson"),
                                   ["Content-Type: application/x-www-form-urlencoded", "Expect: 100-continue"]),
-        "pubsub": http_request("POST", "/v1/push/pubsub?token=abc",
+        "pubsub": http_request("POST", f"/v1/push/pubsub?token={INGEST_TOKEN}",
                                seed_file("pubsub", "01_seed_netra_monitoring_cascade-0.envelope.json"),
-                               ["Content-Type: application/json", "Authorization: Bearer x.y.z"]),
+                               ["Content-Type: application/json"], token=None),
+        "pubsub-jwt-refused": http_request("POST", "/v1/push/pubsub",
+                                           seed_file("pubsub", "01_seed_netra_monitoring_cascade-1.envelope.json"),
+                                           ["Content-Type: application/json"], token="x.y.z"),
         "raw": http_request("POST", "/v1/logs/raw?service=web&revision=web-0001&instance=i%2D1",
                             seed_file("text", "trace-python.txt"), ["Content-Type: text/plain; charset=utf-8"]),
         "raw-missing-service": http_request("POST", "/v1/logs/raw", "a line\n", ["Content-Type: text/plain"]),
@@ -219,6 +243,62 @@ def main():
         "pipelined": http_request("GET", "/healthz") + http_request("GET", "/readyz")
                      + http_request("GET", "/metrics", headers=["Connection: close"]),
     }
+    # A fresh daemon per input: ingest, then ask about what it opened.
+    requests["ingest-then-api"] = (
+        http_request("POST", "/v1/logs", seed_file("ndjson", "01_seed_netra_monitoring_cascade-0.ndjson"),
+                     ["Content-Type: application/x-ndjson"])
+        + http_request("GET", "/api/v1/incidents?state=all")
+        + http_request("GET", "/api/v1/stats/mttr?window=all")
+        + http_request("GET", "/metrics", headers=["Connection: close"]))
+
+    # Requests refused on their headers, and the HTTP details around them.
+    requests.update({
+        "unauthorized-expect": http_request("POST", "/v1/logs", "", ["Expect: 100-continue"], token=None)
+                               .replace(b"Content-Length: 0", b"Content-Length: 100000"),
+        "read-token-on-write": http_request("POST", "/api/v1/incidents/3f0c/ack", "{}", token=READ_TOKEN),
+        "head": http_request("HEAD", "/healthz") + http_request("HEAD", "/api/v1/rules")
+                + http_request("HEAD", "/v1/logs") + http_request("GET", "/", headers=["Connection: close"]),
+        "no-host": b"GET /healthz HTTP/1.1\r\n\r\n",
+        "two-hosts": b"GET /healthz HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n",
+        "absolute-form": http_request("GET", "http://localhost:8080/api/v1/incidents?state=all")
+                         + http_request("GET", "HTTPS://localhost/healthz"),
+        "expect-http10": b"POST /v1/logs/raw?service=web HTTP/1.0\r\nAuthorization: Bearer " + INGEST_TOKEN.encode()
+                         + b"\r\nContent-Length: 7\r\nExpect: 100-continue\r\n\r\na line\n",
+    })
+
+    # Request smuggling: bodies framed other than by Content-Length or chunked
+    # alone, each followed by what would be a second request if the body were
+    # taken for nothing (RFC 9112 §6.3).
+    smuggled = http_request("GET", "/api/v1/incidents", headers=["Connection: close"])
+
+    def framed(framing, body, version="HTTP/1.1"):
+        head = (f"POST /v1/logs {version}\r\nHost: localhost:8080\r\nAuthorization: Bearer {INGEST_TOKEN}\r\n"
+                f"Content-Type: application/x-ndjson\r\n{framing}\r\n")
+        return head.encode() + body
+
+    line = seed_file("ndjson", "01_seed_netra_monitoring_cascade-0.ndjson").split(b"\n")[0] + b"\n"
+    chunk = b"%x\r\n%s\r\n0\r\n\r\n" % (len(line), line)
+    requests.update({
+        "smuggle-te-identity": framed("Transfer-Encoding: identity\r\n", smuggled),
+        "smuggle-te-xchunked": framed("Transfer-Encoding: xchunked\r\n", smuggled),
+        "smuggle-te-chunked-identity": framed("Transfer-Encoding: chunked, identity\r\n", chunk + smuggled),
+        "smuggle-te-chunked-twice": framed("Transfer-Encoding: chunked, chunked\r\n", chunk + smuggled),
+        "smuggle-te-two-fields": framed("Transfer-Encoding: chunked\r\nTransfer-Encoding: identity\r\n",
+                                        chunk + smuggled),
+        "smuggle-te-gzip-chunked": framed("Transfer-Encoding: gzip, chunked\r\n", chunk + smuggled),
+        "smuggle-te-obs-fold": framed("Transfer-Encoding:\r\n chunked\r\n", chunk + smuggled),
+        "smuggle-te-then-length": framed(f"Transfer-Encoding: identity\r\nContent-Length: {len(smuggled)}\r\n",
+                                         smuggled),
+        "smuggle-length-then-te": framed(f"Content-Length: {len(chunk)}\r\nTransfer-Encoding: chunked\r\n",
+                                         chunk + smuggled),
+        "smuggle-two-lengths": framed(f"Content-Length: {len(line)}\r\nContent-Length: {len(line) + 10}\r\n",
+                                      line + smuggled),
+        "smuggle-http10-chunked": framed("Transfer-Encoding: chunked\r\n", chunk + smuggled, "HTTP/1.0"),
+        "smuggle-chunk-extension": framed("Transfer-Encoding: chunked\r\n",
+                                          b"%x;ext=\"x\"\r\n%s\r\n0\r\nX-Trailer: 1\r\n\r\n" % (len(line), line)
+                                          + smuggled),
+        "smuggle-bare-lf": b"POST /v1/logs HTTP/1.1\nHost: x\nTransfer-Encoding: chunked\n\n0\n\n" + smuggled,
+    })
     for name, data in sorted(requests.items()):
         seeds.add("http", name, data)
 

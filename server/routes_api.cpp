@@ -211,32 +211,32 @@ Response rules(ServeContext& context) {
 }  // namespace
 
 void add_api_routes(Router& router, ServeContext& context) {
-  auto read = [&context](Router::Handler handler) { return authorized(context, Access::read, std::move(handler)); };
-  router.add(http::verb::get, "/api/v1/incidents", read([&context](const CallPtr& call) {
+  const Router::Guard read = access_guard(context, Access::read);
+  router.add(http::verb::get, "/api/v1/incidents", [&context](const CallPtr& call) {
     run_blocking(context, context.api_pool, call, [&context, call] { return list_incidents(context, call); });
-  }));
-  router.add(http::verb::get, "/api/v1/incidents/{id}", read([&context](const CallPtr& call) {
+  }, read);
+  router.add(http::verb::get, "/api/v1/incidents/{id}", [&context](const CallPtr& call) {
     if (!check_id(call)) return;
     run_blocking(context, context.api_pool, call, [&context, call] {
       auto incident = context.pipeline.incident(call->path_params.front());
       if (!incident) return not_found(call->path_params.front());
       return json_response(http::status::ok, incident_json(*incident));
     });
-  }));
+  }, read);
   for (bool acknowledge : {true, false}) {
     router.add(http::verb::post, acknowledge ? "/api/v1/incidents/{id}/ack" : "/api/v1/incidents/{id}/resolve",
-               authorized(context, Access::write, [&context, acknowledge](const CallPtr& call) {
+               [&context, acknowledge](const CallPtr& call) {
                  if (!check_id(call)) return;
                  run_blocking(context, context.api_pool, call,
                               [&context, call, acknowledge] { return lifecycle(context, call, acknowledge); });
-               }));
+               }, access_guard(context, Access::write));
   }
-  router.add(http::verb::get, "/api/v1/stats/mttr", read([&context](const CallPtr& call) {
+  router.add(http::verb::get, "/api/v1/stats/mttr", [&context](const CallPtr& call) {
     run_blocking(context, context.api_pool, call, [&context, call] { return mttr(context, call); });
-  }));
-  router.add(http::verb::get, "/api/v1/rules", read([&context](const CallPtr& call) {
+  }, read);
+  router.add(http::verb::get, "/api/v1/rules", [&context](const CallPtr& call) {
     run_blocking(context, context.api_pool, call, [&context] { return rules(context); });
-  }));
+  }, read);
 }
 
 }  // namespace faultline

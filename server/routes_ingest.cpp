@@ -210,18 +210,23 @@ Response ingest_and_commit(ServeContext& context, const Endpoint& endpoint, cons
   return std::move(outcome.response);
 }
 
+// The credential is checked on the headers (Router::admit), so that no one
+// without one makes the daemon read a body.
+Router::Guard ingest_guard(ServeContext& context, const Endpoint& endpoint) {
+  return [&context, endpoint](const RequestHead& head) -> std::optional<Response> {
+    AuthDecision decision = context.auth.check(head, endpoint.accepts == Accepts::pubsub ? Access::push : Access::ingest);
+    if (decision.allowed()) return std::nullopt;
+    context.metrics.ingest_rejected("unauthorized");
+    context.metrics.ingest_request(endpoint.name, decision.status);
+    return auth_response(decision);
+  };
+}
+
 void add_endpoint(Router& router, ServeContext& context, std::string_view path, Endpoint endpoint) {
   router.add(http::verb::post, path, [&context, endpoint](const CallPtr& call) {
     auto count = [&context, endpoint](int status) { context.metrics.ingest_request(endpoint.name, status); };
     const Request& request = call->request;
     context.metrics.ingest_bytes(endpoint.name, request.body().size());
-    if (AuthDecision decision = context.auth.check(*call, endpoint.accepts == Accepts::pubsub ? Access::push : Access::ingest);
-        !decision.allowed()) {
-      context.metrics.ingest_rejected("unauthorized");
-      count(decision.status);
-      call->respond(auth_response(decision));
-      return;
-    }
 
     const std::string type = media_type(request);
     if (!accepted_type(endpoint.accepts, type)) {
@@ -286,7 +291,7 @@ void add_endpoint(Router& router, ServeContext& context, std::string_view path, 
           return std::move(*response);
         },
         answered, WhenFull::run_here);
-  });
+  }, ingest_guard(context, endpoint));
 }
 
 }  // namespace

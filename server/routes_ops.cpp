@@ -61,7 +61,7 @@ void add_ops_routes(Router& router, ServeContext& context) {
     call->respond(text_response(http::status::ok, context.metrics.serialize(), Metrics::kContentType));
   });
 
-  router.add(http::verb::post, "/-/reload", authorized(context, Access::write, [&context](const CallPtr& call) {
+  router.add(http::verb::post, "/-/reload", [&context](const CallPtr& call) {
     run_blocking(context, context.api_pool, call, [&context] {
       ReloadOutcome outcome = context.reloader.reload("api");
       if (outcome.ok)
@@ -80,7 +80,7 @@ void add_ops_routes(Router& router, ServeContext& context) {
                                   .with("rules_loaded", outcome.rules)
                                   .with("errors", errors));
     });
-  }));
+  }, access_guard(context, Access::write));
 }
 
 }  // namespace faultline

@@ -51,11 +51,11 @@ Response auth_response(const AuthDecision& decision) {
   return response;
 }
 
-Router::Handler authorized(ServeContext& context, Access access, Router::Handler handler) {
-  return [&context, access, handler = std::move(handler)](const CallPtr& call) {
-    AuthDecision decision = context.auth.check(*call, access);
-    if (!decision.allowed()) return call->respond(auth_response(decision));
-    handler(call);
+Router::Guard access_guard(ServeContext& context, Access access) {
+  return [&context, access](const RequestHead& head) -> std::optional<Response> {
+    AuthDecision decision = context.auth.check(head, access);
+    if (decision.allowed()) return std::nullopt;
+    return auth_response(decision);
   };
 }
 

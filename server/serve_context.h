@@ -51,8 +51,8 @@ Response internal_error_response();
 // 401 (with WWW-Authenticate) or 403, as RFC 7807, saying what was missing.
 Response auth_response(const AuthDecision& decision);
 
-// `handler`, behind the check for `access`.
-Router::Handler authorized(ServeContext& context, Access access, Router::Handler handler);
+// The route guard for `access`: a 401/403 on the headers, before any body is read.
+Router::Guard access_guard(ServeContext& context, Access access);
 
 enum class WhenFull { refuse, run_here };
 

@@ -17,8 +17,8 @@ AuthDecision deny(int status, std::string detail) { return {status, std::move(de
 
 }  // namespace
 
-std::string_view bearer_token(const Request& request) {
-  std::string_view value = request[http::field::authorization];
+std::string_view bearer_token(const http::fields& headers) {
+  std::string_view value = headers[http::field::authorization];
   constexpr std::string_view scheme = "Bearer ";
   if (value.size() <= scheme.size()) return {};
   for (size_t i = 0; i < scheme.size(); ++i)
@@ -126,14 +126,14 @@ void Authenticator::refresh_loop() {
   }
 }
 
-AuthDecision Authenticator::check(const HttpCall& call, Access access) {
-  const std::string_view bearer = bearer_token(call.request);
+AuthDecision Authenticator::check(const RequestHead& head, Access access) {
+  const std::string_view bearer = bearer_token(head.header);
   switch (access) {
     case Access::ingest:
     case Access::push: {
       if (!config_.ingest_protected()) return {};
       std::string_view token = bearer;
-      if (token.empty() && access == Access::push) token = call.param("token").value_or("");
+      if (token.empty() && access == Access::push) token = head.param("token").value_or("");
       if (token.empty())
         return deny(401, access == Access::push
                              ? "This endpoint needs an ingest token (Authorization: Bearer, or ?token= on the push "

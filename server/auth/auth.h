@@ -53,7 +53,8 @@ class Authenticator {
   // and retried (pushes get 401 until keys arrive, and Pub/Sub retries them).
   bool start(std::string& error);
 
-  AuthDecision check(const HttpCall& call, Access access);
+  // On the headers alone, so that a refused request's body is never read.
+  AuthDecision check(const RequestHead& head, Access access);
 
  private:
   std::shared_ptr<const Jwks> keys() const;
@@ -75,7 +76,7 @@ class Authenticator {
 };
 
 // "Bearer abc" → "abc"; "" otherwise.
-std::string_view bearer_token(const Request& request);
+std::string_view bearer_token(const http::fields& headers);
 // Constant-time: the time taken does not depend on where `given` first differs.
 bool token_matches(std::string_view given, const std::vector<std::string>& tokens);
 

@@ -26,7 +26,7 @@ void Responder::operator()(Response&& response) const {
 
 bool Responder::answered() const { return state_->answered.load(); }
 
-std::optional<std::string_view> HttpCall::param(std::string_view name) const {
+std::optional<std::string_view> query_param(const QueryParams& query, std::string_view name) {
   auto it = query.find(name);
   if (it == query.end()) return std::nullopt;
   return std::string_view(it->second);
@@ -59,7 +59,22 @@ std::optional<std::string> percent_decode(std::string_view text, bool plus_is_sp
 }
 
 bool split_target(std::string_view target, std::string& path, QueryParams& query) {
-  if (target.empty() || target.front() != '/') return false;
+  // absolute-form ("http://host/path?query", what clients send to a proxy; RFC
+  // 9112 §3.2.2): routed on its path and query. The authority, like Host, names
+  // this server whatever it says.
+  std::string from_absolute;
+  if (!target.starts_with('/')) {
+    const size_t scheme_end = target.find("://");
+    if (scheme_end == std::string_view::npos) return false;
+    const std::string_view scheme = target.substr(0, scheme_end);
+    if (!boost::beast::iequals(scheme, "http") && !boost::beast::iequals(scheme, "https")) return false;
+    const std::string_view rest = target.substr(scheme_end + 3);
+    const size_t authority_end = rest.find_first_of("/?");
+    if (authority_end == 0) return false;
+    from_absolute = authority_end == std::string_view::npos ? "/" : std::string(rest.substr(authority_end));
+    if (from_absolute.front() == '?') from_absolute.insert(0, "/");
+    target = from_absolute;
+  }
   std::string_view raw_path = target, raw_query;
   if (auto q = target.find('?'); q != std::string_view::npos) {
     raw_path = target.substr(0, q);

@@ -42,6 +42,17 @@ class Responder {
 
 // Query parameters, percent-decoded; a repeated name keeps its first value.
 using QueryParams = std::map<std::string, std::string, std::less<>>;
+std::optional<std::string_view> query_param(const QueryParams& query, std::string_view name);
+
+// A request whose headers are in and whose body is not read yet: what routing
+// and authentication decide on (Router::admit).
+struct RequestHead {
+  const http::request_header<>& header;
+  std::string_view path;
+  const QueryParams& query;
+
+  std::optional<std::string_view> param(std::string_view name) const { return query_param(query, name); }
+};
 
 struct HttpCall {
   Request request;
@@ -49,13 +60,16 @@ struct HttpCall {
   QueryParams query;
   std::vector<std::string> path_params;  // values of the route's "{…}" segments, in order
   Responder respond;
+  bool admitted = false;                 // Router::admit() passed it on its headers
 
-  std::optional<std::string_view> param(std::string_view name) const;
+  std::optional<std::string_view> param(std::string_view name) const { return query_param(query, name); }
+  RequestHead head() const { return {request, path, query}; }
 };
 using CallPtr = std::shared_ptr<HttpCall>;
 
-// Splits a request target into path and query. False when the target is not
-// origin-form ("/…") or its percent-encoding is broken.
+// Splits a request target into path and query. False when the target is neither
+// origin-form ("/…") nor absolute-form ("http://host/…"), or its percent-encoding
+// is broken.
 bool split_target(std::string_view target, std::string& path, QueryParams& query);
 std::optional<std::string> percent_decode(std::string_view text, bool plus_is_space);
 

@@ -9,66 +9,22 @@
 #include <unordered_map>
 #include <vector>
 
-#include <boost/asio/dispatch.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
-#include <boost/beast/core/bind_handler.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/string.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/http/empty_body.hpp>
-#include <boost/beast/http/error.hpp>
-#include <boost/beast/http/parser.hpp>
-#include <boost/beast/http/read.hpp>
-#include <boost/beast/http/write.hpp>
+
+#include "server/http/http_session.h"
 
 namespace faultline {
 
 namespace net = boost::asio;
 namespace beast = boost::beast;
 using tcp = net::ip::tcp;
+using Session = HttpSession<beast::tcp_stream>;
 
-namespace {
-
-// The target for the log: a ?token= (Pub/Sub push auth) is a secret.
-std::string without_token(std::string_view target) {
-  std::string out(target);
-  const size_t query = out.find('?');
-  if (query == std::string::npos) return out;
-  for (size_t at = query; (at = out.find("token=", at)) != std::string::npos; at += 6) {
-    if (out[at - 1] != '?' && out[at - 1] != '&') continue;
-    const size_t end = out.find('&', at);
-    out.replace(at + 6, (end == std::string::npos ? out.size() : end) - (at + 6), "REDACTED");
-  }
-  return out;
-}
-
-
-// Discarded after an error answer, so the client reads our answer rather than a reset.
-constexpr size_t kLingerMaxBytes = size_t{4} << 20;
-constexpr auto kLingerTimeout = std::chrono::seconds(2);
-constexpr size_t kFirstReadBytes = 4096;
-
-std::string human_size(size_t bytes) {
-  if (bytes % (1u << 20) == 0) return std::to_string(bytes >> 20) + "MiB";
-  if (bytes % (1u << 10) == 0) return std::to_string(bytes >> 10) + "KiB";
-  return std::to_string(bytes) + " bytes";
-}
-
-}  // namespace
-
-class Session;
-
-struct HttpServer::Impl {
-  Impl(HttpServerOptions o, const Router& r, Logger& l, HttpServerHooks h)
-      : options(o), router(r), log(l), hooks(std::move(h)) {}
-
-  HttpServerOptions options;
-  const Router& router;
-  Logger& log;
-  HttpServerHooks hooks;
+struct HttpServer::Impl : SessionHost {
+  using SessionHost::SessionHost;
 
   // Declared before the io_context: a session destroyed while the io_context
   // destroys its leftover handlers still unregisters here.
@@ -77,7 +33,6 @@ struct HttpServer::Impl {
   std::unordered_map<uint64_t, std::weak_ptr<Session>> sessions;
   uint64_t next_session = 0;
   std::atomic<size_t> connection_count{0};
-  std::atomic<bool> draining{false};
   std::atomic<bool> stopped{false};
 
   net::io_context ioc;
@@ -91,229 +46,7 @@ struct HttpServer::Impl {
   void do_accept();
   void on_accept(beast::error_code ec, tcp::socket socket);
   void reject(tcp::socket& socket);
-  void session_closed(uint64_t id);
-};
-
-class Session : public std::enable_shared_from_this<Session> {
- public:
-  Session(HttpServer::Impl& server, tcp::socket&& socket, uint64_t id)
-      : server_(server), stream_(std::move(socket)), id_(id) {}
-
-  ~Session() { server_.session_closed(id_); }
-
-  void start() { net::dispatch(stream_.get_executor(), beast::bind_front_handler(&Session::wait_for_request, shared_from_this())); }
-
-  // From begin_drain(), any thread: a connection between requests closes now; one
-  // in the middle of a request finishes it (write() sees the flag and closes).
-  void request_drain() {
-    net::post(stream_.get_executor(), beast::bind_front_handler(&Session::on_drain, shared_from_this()));
-  }
-
-  // Only from HttpServer::stop() once the I/O threads have stopped.
-  void force_close() {
-    beast::error_code ec;
-    stream_.socket().close(ec);
-  }
-
- private:
-  enum class Phase { waiting, reading, processing, writing, closing };
-
-  void on_drain() {
-    if (phase_ == Phase::waiting) stream_.cancel();
-  }
-
-  void wait_for_request() {
-    if (server_.draining.load()) return close();
-    phase_ = Phase::waiting;
-    if (buffer_.size() > 0) return read_header();  // a pipelined request is already here
-    stream_.expires_after(first_request_ ? server_.options.header_timeout : server_.options.idle_timeout);
-    stream_.async_read_some(buffer_.prepare(kFirstReadBytes),
-                            beast::bind_front_handler(&Session::on_first_bytes, shared_from_this()));
-  }
-
-  void on_first_bytes(beast::error_code ec, size_t bytes) {
-    // Nothing was asked yet (idle timeout, client went away, drain): close quietly.
-    if (ec) return close();
-    buffer_.commit(bytes);
-    read_header();
-  }
-
-  void read_header() {
-    phase_ = Phase::reading;
-    parser_.emplace();
-    parser_->header_limit(static_cast<std::uint32_t>(server_.options.max_header));
-    parser_->body_limit(static_cast<std::uint64_t>(server_.options.max_body));
-    stream_.expires_after(server_.options.header_timeout);
-    http::async_read_header(stream_, buffer_, *parser_,
-                            beast::bind_front_handler(&Session::on_header, shared_from_this()));
-  }
-
-  void on_header(beast::error_code ec, size_t) {
-    if (ec) return on_read_error(ec);
-    if (parser_->is_done()) return on_request();
-    const auto& request = parser_->get();
-    if (beast::iequals(request[http::field::expect], "100-continue")) {
-      continue_ = std::make_shared<http::response<http::empty_body>>(http::status::continue_, request.version());
-      stream_.expires_after(server_.options.request_timeout);
-      http::async_write(stream_, *continue_, beast::bind_front_handler(&Session::on_continue_sent, shared_from_this()));
-      return;
-    }
-    read_body();
-  }
-
-  void on_continue_sent(beast::error_code ec, size_t) {
-    continue_.reset();
-    if (ec) return close();
-    read_body();
-  }
-
-  void read_body() {
-    stream_.expires_after(server_.options.request_timeout);
-    http::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&Session::on_body, shared_from_this()));
-  }
-
-  void on_body(beast::error_code ec, size_t) {
-    if (ec) return on_read_error(ec);
-    on_request();
-  }
-
-  void on_read_error(beast::error_code ec) {
-    if (ec == http::error::end_of_stream || ec == http::error::partial_message || ec == beast::error::timeout ||
-        ec == net::error::operation_aborted || ec == net::error::eof || ec == net::error::connection_reset) {
-      // The client stopped (or was too slow): there is no one to answer.
-      if (ec == beast::error::timeout) server_.log.debug("http", "connection timed out", {{"phase", "read"}});
-      return close();
-    }
-    Problem problem;
-    std::string_view reason;
-    if (ec == http::error::body_limit) {
-      problem = Problem{413, "body-too-large", "Payload Too Large",
-                        "The request body exceeds limits.max_body (" + human_size(server_.options.max_body) +
-                            "); send smaller batches."};
-      problem.with("limit", {{"name", "limits.max_body"}, {"bytes", server_.options.max_body}});
-      reason = "body_too_large";
-    } else if (ec == http::error::header_limit) {
-      problem = Problem{431, "header-too-large", "Request Header Fields Too Large",
-                        "The request line and headers exceed limits.max_header (" +
-                            human_size(server_.options.max_header) + ")."};
-      problem.with("limit", {{"name", "limits.max_header"}, {"bytes", server_.options.max_header}});
-      reason = "header_too_large";
-    } else {
-      problem = Problem{400, "malformed-http", "Bad Request", "Malformed HTTP request: " + ec.message() + "."};
-      reason = "malformed_http";
-    }
-    if (server_.hooks.request_refused) server_.hooks.request_refused(reason);
-    close_after_response_ = true;
-    linger_ = true;
-    request_version_ = parser_ && parser_->is_header_done() ? parser_->get().version() : 11;
-    write(problem_response(problem));
-  }
-
-  void on_request() {
-    phase_ = Phase::processing;
-    auto call = std::make_shared<HttpCall>(HttpCall{parser_->release(), {}, {}, {}, Responder(nullptr)});
-    parser_.reset();
-    request_version_ = call->request.version();
-    keep_alive_ = call->request.keep_alive();
-    started_ = std::chrono::steady_clock::now();
-    method_ = std::string(call->request.method_string());
-    target_ = without_token(call->request.target());
-    call->respond = Responder([self = shared_from_this()](Response&& response) {
-      net::post(self->stream_.get_executor(),
-                [self, response = std::move(response)]() mutable { self->write(std::move(response)); });
-    });
-    if (!split_target(call->request.target(), call->path, call->query)) {
-      call->respond(problem_response(Problem{400, "bad-target", "Bad Request",
-                                             "The request target is not a valid path: " + target_}));
-      return;
-    }
-    try {
-      server_.router.dispatch(call);
-    } catch (const std::exception& e) {
-      server_.log.error("http", "handler failed", {{"method", method_}, {"path", call->path}, {"error", e.what()}});
-      call->respond(problem_response(Problem{500, "internal", "Internal Server Error",
-                                             "The request could not be handled; the error is in the daemon's log."}));
-    } catch (...) {
-      server_.log.error("http", "handler failed", {{"method", method_}, {"path", call->path}, {"error", "unknown"}});
-      call->respond(problem_response(Problem{500, "internal", "Internal Server Error",
-                                             "The request could not be handled; the error is in the daemon's log."}));
-    }
-  }
-
-  void write(Response&& response) {
-    if (phase_ == Phase::closing || phase_ == Phase::writing) return;  // connection already gone
-    phase_ = Phase::writing;
-    response_ = std::make_shared<Response>(std::move(response));
-    const bool close = close_after_response_ || !keep_alive_ || server_.draining.load();
-    response_->version(request_version_);
-    response_->keep_alive(!close);
-    response_->set(http::field::server, "faultline");
-    response_->prepare_payload();
-    if (server_.log.enabled(LogLevel::debug) && !method_.empty()) {
-      auto elapsed = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started_);
-      server_.log.debug("http", "request", {{"method", method_}, {"target", target_},
-                                            {"status", response_->result_int()},
-                                            {"bytes", response_->body().size()},
-                                            {"us", static_cast<long long>(elapsed.count())}});
-    }
-    stream_.expires_after(server_.options.request_timeout);
-    http::async_write(stream_, *response_,
-                      beast::bind_front_handler(&Session::on_write, shared_from_this(), close));
-  }
-
-  void on_write(bool close_after, beast::error_code ec, size_t) {
-    response_.reset();
-    if (ec || close_after) return close();
-    first_request_ = false;
-    method_.clear();
-    wait_for_request();
-  }
-
-  void close() {
-    if (phase_ == Phase::closing) return;
-    phase_ = Phase::closing;
-    beast::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
-    if (!linger_ || ec) {
-      stream_.socket().close(ec);
-      return;
-    }
-    buffer_.clear();
-    stream_.expires_after(kLingerTimeout);
-    linger();
-  }
-
-  void linger() {
-    stream_.async_read_some(buffer_.prepare(kFirstReadBytes * 16),
-                            beast::bind_front_handler(&Session::on_linger, shared_from_this()));
-  }
-
-  void on_linger(beast::error_code ec, size_t bytes) {
-    lingered_ += bytes;
-    if (ec || lingered_ > kLingerMaxBytes) {
-      beast::error_code ignored;
-      stream_.socket().close(ignored);
-      return;
-    }
-    linger();  // discards: nothing is committed to the buffer
-  }
-
-  HttpServer::Impl& server_;
-  beast::tcp_stream stream_;
-  beast::flat_buffer buffer_;
-  std::optional<http::request_parser<http::string_body>> parser_;
-  std::shared_ptr<Response> response_;
-  std::shared_ptr<http::response<http::empty_body>> continue_;
-  uint64_t id_;
-  Phase phase_ = Phase::waiting;
-  bool first_request_ = true;
-  bool keep_alive_ = true;
-  bool close_after_response_ = false;
-  bool linger_ = false;
-  size_t lingered_ = 0;
-  unsigned request_version_ = 11;
-  std::chrono::steady_clock::time_point started_{};
-  std::string method_, target_;
+  void session_closed(uint64_t id) override;
 };
 
 void HttpServer::Impl::do_accept() {
@@ -346,7 +79,7 @@ void HttpServer::Impl::on_accept(beast::error_code ec, tcp::socket socket) {
     {
       std::lock_guard lock(mutex);
       uint64_t id = next_session++;
-      session = std::make_shared<Session>(*this, std::move(socket), id);
+      session = std::make_shared<Session>(*this, beast::tcp_stream(std::move(socket)), id);
       sessions.emplace(id, session);
       connection_count.fetch_add(1);
     }

@@ -1,10 +1,11 @@
 // HttpServer: HTTP/1.1 over Boost.Beast, after Beast's advanced server.
 //
-// Threads: `io_threads` threads run one io_context; each connection is a Session
-// on its own strand, kept alive by shared_from_this while an operation or an
-// unanswered call refers to it. Handlers run on the session's strand and answer
-// through a Responder, which posts the response back to that strand from any
-// thread (so blocking work can run in a WorkerPool; Beast issue #1077).
+// Threads: `io_threads` threads run one io_context; each connection is an
+// HttpSession (http_session.h) on its own strand, kept alive by shared_from_this
+// while an operation or an unanswered call refers to it. Handlers run on the
+// session's strand and answer through a Responder, which posts the response back
+// to that strand from any thread (so blocking work can run in a WorkerPool; Beast
+// issue #1077).
 //
 // Per connection: one request at a time, one write in flight. A fresh parser per
 // request with the header and body limits (431 / 413 naming the limit, then the
@@ -14,8 +15,17 @@
 //             first byte of a connection's first request),
 //   idle    — waiting for the next request on a kept-alive connection,
 //   request — reading a body, writing a response.
-// `Expect: 100-continue` is answered before the body is read, so curl does not
-// wait; a declared Content-Length over the limit is refused without reading it.
+// Once the headers are in, the router admits the request or answers it (404,
+// 405, a guard's 401/403: Router::admit) before the body is read; an answer
+// given then leaves the body unread and closes the connection. Only an admitted
+// request's `Expect: 100-continue` is answered, so that curl sends the body
+// without waiting; a declared Content-Length over the limit is refused without
+// reading it.
+// A body is framed by Content-Length or by chunked alone: any other
+// Transfer-Encoding is a 400 (501 for codings before chunked) and a close, so
+// that no body is ever read as the next request (RFC 9112 §6.3). An HTTP/1.1
+// request without exactly one Host is a 400 (§3.2); HTTP/1.0 clients get no
+// 100 Continue; a response to HEAD is sent without its body.
 //
 // Connection cap: beyond max_connections a connection is accepted, sent a 503
 // with Retry-After and closed at once (without blocking an I/O thread), and the

@@ -17,8 +17,8 @@ std::vector<std::string_view> split_path(std::string_view path) {
 
 }  // namespace
 
-void Router::add(http::verb method, std::string_view pattern, Handler handler) {
-  Route route{method, {}, std::move(handler)};
+void Router::add(http::verb method, std::string_view pattern, Handler handler, Guard guard) {
+  Route route{method, {}, std::move(handler), std::move(guard)};
   for (std::string_view segment : split_path(pattern)) route.segments.emplace_back(segment);
   routes_.push_back(std::move(route));
 }
@@ -38,30 +38,49 @@ bool Router::match(const Route& route, const std::vector<std::string_view>& segm
   return true;
 }
 
+const Router::Route* Router::find(http::verb method, const std::vector<std::string_view>& segments,
+                                  std::string& allow) const {
+  for (const Route& route : routes_) {
+    if (!match(route, segments, nullptr)) continue;
+    // HEAD is GET without the body (RFC 9110 §9.3.2); the server leaves the body out.
+    if (route.method == method || (method == http::verb::head && route.method == http::verb::get)) return &route;
+    if (!allow.empty()) allow += ", ";
+    allow += std::string(http::to_string(route.method));
+    if (route.method == http::verb::get) allow += ", HEAD";
+  }
+  return nullptr;
+}
+
+Response Router::not_routed(std::string_view method, std::string_view path, const std::string& allow) {
+  if (allow.empty())
+    return problem_response(Problem{404, "not-found", "Not Found", "No such endpoint: " + std::string(path)});
+  Response response = problem_response(
+      Problem{405, "method-not-allowed", "Method Not Allowed",
+              std::string(method) + " is not supported on " + std::string(path) + "; use " + allow}
+          .with("allow", allow));
+  response.set(http::field::allow, allow);
+  return response;
+}
+
+std::optional<Response> Router::admit(const RequestHead& head) const {
+  std::string allow;
+  const Route* route = find(head.header.method(), split_path(head.path), allow);
+  if (!route) return not_routed(head.header.method_string(), head.path, allow);
+  if (route->guard) return route->guard(head);
+  return std::nullopt;
+}
+
 void Router::dispatch(const CallPtr& call) const {
   const auto segments = split_path(call->path);
   std::string allow;
-  for (const Route& route : routes_) {
-    if (!match(route, segments, nullptr)) continue;
-    if (route.method == call->request.method()) {
-      call->path_params.clear();
-      match(route, segments, &call->path_params);
-      route.handler(call);
-      return;
-    }
-    if (!allow.empty()) allow += ", ";
-    allow += std::string(http::to_string(route.method));
+  const Route* route = find(call->request.method(), segments, allow);
+  if (!route) return call->respond(not_routed(call->request.method_string(), call->path, allow));
+  if (route->guard && !call->admitted) {
+    if (auto refusal = route->guard(call->head())) return call->respond(std::move(*refusal));
   }
-  if (!allow.empty()) {
-    Response response = problem_response(
-        Problem{405, "method-not-allowed", "Method Not Allowed",
-                std::string(call->request.method_string()) + " is not supported on " + call->path + "; use " + allow}
-            .with("allow", allow));
-    response.set(http::field::allow, allow);
-    call->respond(std::move(response));
-    return;
-  }
-  call->respond(problem_response(Problem{404, "not-found", "Not Found", "No such endpoint: " + call->path}));
+  call->path_params.clear();
+  match(*route, segments, &call->path_params);
+  route->handler(call);
 }
 
 }  // namespace faultline

@@ -13,12 +13,14 @@
 #include <boost/beast/http/write.hpp>
 
 #include "server/http/http_server.h"
+#include "tests/support/raw_http.h"
 
 namespace faultline {
 namespace {
 
 namespace net = boost::asio;
 using tcp = net::ip::tcp;
+using testing::RawHttpConnection;
 
 struct Client {
   net::io_context ioc;
@@ -141,6 +143,112 @@ TEST_CASE("keep-alive, 100-continue, limits and handler exceptions") {
 
   server.begin_drain();
   CHECK(server.wait_drained(std::chrono::steady_clock::now() + std::chrono::minutes(1)));
+  server.stop();
+}
+
+TEST_CASE("a Transfer-Encoding that does not end in chunked is a 400 and a close, never a second request") {
+  Fixture f;
+  HttpServer server(options(), f.router, f.log);
+  uint16_t port = server.listen("127.0.0.1", 0).port();
+  server.start();
+
+  // The body, were it read as the next request on the connection (RFC 9112 §6.3).
+  const std::string smuggled = "GET /echo?q=smuggled HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+  for (std::string framing : {"Transfer-Encoding: identity\r\n", "Transfer-Encoding: xchunked\r\n",
+                              "Transfer-Encoding: chunked, identity\r\n", "Transfer-Encoding: chunked, chunked\r\n",
+                              "Transfer-Encoding: chunked\r\nTransfer-Encoding: identity\r\n",
+                              "Transfer-Encoding: identity\r\nContent-Length: 61\r\n"}) {
+    CAPTURE(framing);
+    RawHttpConnection client(port);
+    client.send("POST /size HTTP/1.1\r\nHost: x\r\n" + framing + "\r\n" + smuggled);
+    auto responses = client.read_until_closed();
+    REQUIRE(responses.size() == 1);
+    CHECK(responses[0].result_int() == 400);
+    CHECK_FALSE(responses[0].keep_alive());
+    CHECK(responses[0].body().find("Transfer-Encoding") != std::string::npos);
+  }
+
+  // HTTP/1.0 has no transfer codings: its framing is faulty whatever the coding (RFC 9112 §6.1).
+  RawHttpConnection old(port);
+  old.send("POST /size HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n");
+  auto refused = old.read_until_closed();
+  REQUIRE(refused.size() == 1);
+  CHECK(refused[0].result_int() == 400);
+
+  // Chunked alone is read as before.
+  RawHttpConnection chunked(port);
+  chunked.send("POST /size HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n" + smuggled);
+  auto answered = chunked.read_until_closed();
+  REQUIRE(answered.size() == 2);
+  CHECK(answered[0].body() == "5");
+  CHECK(answered[1].body() == "smuggled");  // here it is the client's own second request
+  server.stop();
+}
+
+TEST_CASE("HTTP details: HEAD, Host, absolute-form targets, no 100 Continue for HTTP/1.0") {
+  Fixture f;
+  HttpServer server(options(), f.router, f.log);
+  uint16_t port = server.listen("127.0.0.1", 0).port();
+  server.start();
+
+  // HEAD answers as GET does, without the body; the connection stays usable.
+  RawHttpConnection head(port);
+  head.send("HEAD /echo?q=abc HTTP/1.1\r\nHost: x\r\n\r\n");
+  RawHttpConnection::Response headers;
+  REQUIRE(head.read(headers, true));
+  CHECK(headers.result_int() == 200);
+  CHECK(headers[http::field::content_length] == "3");
+  CHECK(headers[http::field::content_type] == "text/plain");
+  head.send("GET /echo?q=after HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  auto after = head.read_until_closed();
+  REQUIRE(after.size() == 1);  // a body sent after the HEAD answer would have been read as this one
+  CHECK(after[0].body() == "after");
+  RawHttpConnection head_on_post(port);
+  head_on_post.send("HEAD /size HTTP/1.1\r\nHost: x\r\n\r\n");
+  REQUIRE(head_on_post.read(headers, true));
+  CHECK(headers.result_int() == 405);
+  CHECK(headers[http::field::allow] == "POST");
+  RawHttpConnection not_allowed(port);
+  not_allowed.send("DELETE /echo HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  auto allow = not_allowed.read_until_closed();
+  REQUIRE(allow.size() == 1);
+  CHECK(allow[0][http::field::allow] == "GET, HEAD");
+
+  // HTTP/1.1 needs exactly one Host (RFC 9112 §3.2); HTTP/1.0 may leave it out.
+  for (std::string hosts : {"", "Host: a\r\nHost: b\r\n"}) {
+    CAPTURE(hosts);
+    RawHttpConnection client(port);
+    client.send("GET /echo?q=x HTTP/1.1\r\n" + hosts + "\r\n");
+    auto answers = client.read_until_closed();
+    REQUIRE(answers.size() == 1);
+    CHECK(answers[0].result_int() == 400);
+    CHECK(answers[0].body().find("Host") != std::string::npos);
+  }
+  RawHttpConnection http10(port);
+  http10.send("GET /echo?q=old HTTP/1.0\r\n\r\n");
+  auto old = http10.read_until_closed();
+  REQUIRE(old.size() == 1);
+  CHECK(old[0].body() == "old");
+
+  // Absolute-form, as sent to proxies, is routed on its path (RFC 9112 §3.2.2).
+  for (std::string target : {"http://x/echo?q=abs", "HTTP://x:8080/echo?q=abs", "https://x/echo?q=abs"}) {
+    CAPTURE(target);
+    RawHttpConnection client(port);
+    client.send("GET " + target + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    auto answers = client.read_until_closed();
+    REQUIRE(answers.size() == 1);
+    CHECK(answers[0].result_int() == 200);
+    CHECK(answers[0].body() == "abs");
+  }
+
+  // An HTTP/1.0 client knows no 100 Continue: it gets the final answer only.
+  RawHttpConnection expect10(port);
+  expect10.send("POST /size HTTP/1.0\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n");
+  expect10.send("hello");
+  auto final_only = expect10.read_until_closed();
+  REQUIRE(final_only.size() == 1);
+  CHECK(final_only[0].result_int() == 200);
+  CHECK(final_only[0].body() == "5");
   server.stop();
 }
 

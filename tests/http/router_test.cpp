@@ -45,6 +45,50 @@ TEST_CASE("routes match literal and {param} segments, 404 and 405 are problems")
   CHECK(answer->response->result_int() == 404);
 }
 
+TEST_CASE("admit answers on the headers (404, 405, a guard's refusal), and dispatch checks the guard of a call not admitted") {
+  Router router;
+  int handled = 0;
+  router.add(
+      http::verb::post, "/guarded",
+      [&](const CallPtr& call) {
+        ++handled;
+        call->respond(json_response(http::status::ok, {}));
+      },
+      [](const RequestHead& head) -> std::optional<Response> {
+        if (head.header[http::field::authorization] == "Bearer yes" || head.param("token") == "yes") return std::nullopt;
+        return problem_response(Problem{401, "unauthorized", "Unauthorized", "no credential"});
+      });
+
+  Request header{http::verb::post, "/guarded", 11};
+  std::string path = "/guarded";
+  QueryParams query;
+  CHECK(router.admit({header, path, query})->result_int() == 401);
+  query["token"] = "yes";
+  CHECK_FALSE(router.admit({header, path, query}));
+  query.clear();
+  header.set(http::field::authorization, "Bearer yes");
+  CHECK_FALSE(router.admit({header, path, query}));
+  header.method(http::verb::get);
+  auto refused = router.admit({header, path, query});
+  REQUIRE(refused);
+  CHECK(refused->result_int() == 405);
+  CHECK((*refused)[http::field::allow] == "POST");
+  path = "/elsewhere";
+  CHECK(router.admit({header, path, query})->result_int() == 404);
+  CHECK(handled == 0);
+
+  auto answer = std::make_shared<Answer>();
+  router.dispatch(make_call(http::verb::post, "/guarded", answer));
+  CHECK(answer->response->result_int() == 401);
+  CHECK(handled == 0);
+  answer = std::make_shared<Answer>();
+  auto admitted = make_call(http::verb::post, "/guarded", answer);
+  admitted->admitted = true;  // as the server does once admit() let it through
+  router.dispatch(admitted);
+  CHECK(answer->response->result_int() == 200);
+  CHECK(handled == 1);
+}
+
 TEST_CASE("targets: percent-decoding and query parameters") {
   std::string path;
   QueryParams query;
@@ -54,7 +98,19 @@ TEST_CASE("targets: percent-decoding and query parameters") {
   CHECK(query.at("revision") == "r 1");
   CHECK(query.at("flag").empty());
   CHECK_FALSE(split_target("/x?a=%zz", path, query));
-  CHECK_FALSE(split_target("http://host/x", path, query));
+  // absolute-form is routed on its path (RFC 9112 §3.2.2)
+  CHECK(split_target("http://host/x?a=1", path, query));
+  CHECK(path == "/x");
+  CHECK(query.at("a") == "1");
+  CHECK(split_target("HTTPS://host:8443", path, query));
+  CHECK(path == "/");
+  CHECK(split_target("http://host?b=2", path, query));
+  CHECK(path == "/");
+  CHECK(query.at("b") == "2");
+  CHECK_FALSE(split_target("ftp://host/x", path, query));
+  CHECK_FALSE(split_target("http:///x", path, query));
+  CHECK_FALSE(split_target("host:80", path, query));
+  CHECK_FALSE(split_target("*", path, query));
 }
 
 TEST_CASE("a responder answers once and a dropped one answers 500") {

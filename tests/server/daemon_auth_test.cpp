@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include "tests/server/daemon_process.h"
+#include "tests/support/raw_http.h"
 #include "tests/server/test_jwt_signer.h"
 #include "tests/support/files.h"
 #include "tests/support/peer_process.h"
@@ -90,6 +91,61 @@ TEST_CASE("tokens: ingest, Pub/Sub OIDC push, read-only and write API access") {
   const std::string log = daemon.log();
   CHECK(log.find("token=REDACTED") != std::string::npos);
   for (const char* secret : {kIngest, kRead, kWrite}) CHECK(log.find(secret) == std::string::npos);
+}
+
+TEST_CASE("credentials are checked on the headers: no 100 Continue, the body unread, the connection closed") {
+  TempDir dir;
+  // A body that is waited for would hold the answer back until this timeout.
+  write_text(dir.file("faultline.yaml"), std::string("auth:\n  ingest_tokens: [") + kIngest + "]\n  read_tokens: [" +
+                                             kRead + "]\n  write_tokens: [" + kWrite + "]\ntimeouts:\n  request: 3s\n");
+  Daemon daemon(dir.file("faultline.db"), {"--config", dir.file("faultline.yaml")});
+  const std::string announced = "Content-Type: application/x-ndjson\r\nContent-Length: 1048576\r\n";
+
+  // curl with a large body: it waits for 100 Continue before sending it.
+  RawHttpConnection curl_like(daemon.port());
+  curl_like.send("POST /v1/logs HTTP/1.1\r\nHost: x\r\n" + announced + "Expect: 100-continue\r\n\r\n");
+  auto answers = curl_like.read_until_closed();
+  REQUIRE(answers.size() == 1);
+  CHECK(answers[0].result_int() == 401);
+  CHECK(answers[0][boost::beast::http::field::www_authenticate] == "Bearer realm=\"faultline\"");
+  CHECK_FALSE(answers[0].keep_alive());
+
+  // A client that just sends: answered after the headers, without waiting for the rest.
+  RawHttpConnection eager(daemon.port());
+  eager.send("POST /v1/logs HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer wrong-token-0123456789\r\n" + announced +
+             "\r\n" + std::string(4096, '{'));
+  answers = eager.read_until_closed();
+  REQUIRE(answers.size() == 1);
+  CHECK(answers[0].result_int() == 401);
+
+  // A read token on a write route: 403, the same way.
+  RawHttpConnection reader(daemon.port());
+  reader.send("POST /api/v1/incidents/abc/ack HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + std::string(kRead) +
+              "\r\nContent-Type: application/json\r\nContent-Length: 100000\r\nExpect: 100-continue\r\n\r\n");
+  answers = reader.read_until_closed();
+  REQUIRE(answers.size() == 1);
+  CHECK(answers[0].result_int() == 403);
+
+  // With the token, 100 Continue and the body as before.
+  RawHttpConnection shipper(daemon.port());
+  const std::string line = seed_line(8) + "\n";
+  shipper.send("POST /v1/logs HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + std::string(kIngest) +
+               "\r\nContent-Type: application/x-ndjson\r\nContent-Length: " + std::to_string(line.size()) +
+               "\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n");
+  RawHttpConnection::Response interim;
+  REQUIRE(shipper.read(interim));
+  CHECK(interim.result_int() == 100);
+  shipper.send(line);
+  answers = shipper.read_until_closed();
+  REQUIRE(answers.size() == 1);
+  CHECK(answers[0].result_int() == 200);
+
+  // The refused bodies were never read, so never counted.
+  HttpResult metrics = http_get(daemon.port(), "/metrics");
+  CHECK(metrics.body.find(R"(faultline_ingest_rejected_total{reason="unauthorized"} 2)") != std::string::npos);
+  CHECK(metrics.body.find(R"(faultline_ingest_bytes_total{endpoint="logs"} )" + std::to_string(line.size())) !=
+        std::string::npos);
+  CHECK(daemon.stop() == 0);
 }
 
 TEST_CASE("the JWKS can come from a URL") {

@@ -40,28 +40,31 @@ TEST_CASE("Pub/Sub push JWTs: accepted when every claim holds, refused with the 
   CHECK(ok.email == kPusher);
   CHECK(verify_jwt(second.sign(claims), *jwks, policy(), now()).ok);  // any key of the set
 
-  auto reason = [&](const std::string& token) { return verify_jwt(token, *jwks, policy(), now()).reason; };
+  // Verified at the second the claims were made for, not whenever the signing is
+  // done: "expired 2m10s ago" must not read 2m11s when a second boundary passes.
+  const auto t = claims["iat"].get<int64_t>() + 10;  // now, in seconds
+  const Timestamp at{std::chrono::seconds(t)};
+  auto reason = [&](const std::string& token) { return verify_jwt(token, *jwks, policy(), at).reason; };
   auto with = [&](const char* name, nlohmann::json value) {
     auto c = claims;
     if (value.is_null()) c.erase(name);
     else c[name] = value;
     return google.sign(c);
   };
-  const auto t = claims["iat"].get<int64_t>() + 10;  // now, in seconds
 
   CHECK(reason(other.sign(claims)) == "JWT signature does not verify");  // same kid, wrong key
   CHECK(reason(google.sign(claims, "RS256", "rotated")) == "JWT signed with unknown key id 'rotated'");
-  CHECK(verify_jwt(google.sign(claims, "RS256", "rotated"), *jwks, policy(), now()).unknown_key);
+  CHECK(verify_jwt(google.sign(claims, "RS256", "rotated"), *jwks, policy(), at).unknown_key);
   CHECK(reason(google.sign(claims, "HS256")) == "JWT alg must be RS256, got 'HS256'");
   CHECK(reason(google.sign(claims, "none")) == "JWT alg must be RS256, got 'none'");
   CHECK(reason(with("aud", "https://elsewhere.example.com")) == "JWT audience does not match auth.oidc.audience");
-  CHECK(verify_jwt(with("aud", nlohmann::json::array({"x", kAudience})), *jwks, policy(), now()).ok);
+  CHECK(verify_jwt(with("aud", nlohmann::json::array({"x", kAudience})), *jwks, policy(), at).ok);
   CHECK(reason(with("iss", "https://evil.example.com")) == "JWT issuer 'https://evil.example.com' is not accepted");
   CHECK(reason(with("exp", t - 130)) == "JWT expired 2m10s ago");
-  CHECK(verify_jwt(with("exp", t - 30), *jwks, policy(), now()).ok);  // within the 60 s clock skew
+  CHECK(verify_jwt(with("exp", t - 30), *jwks, policy(), at).ok);  // within the 60 s clock skew
   CHECK(reason(with("exp", nullptr)) == "JWT has no exp claim");
   CHECK(reason(with("iat", t + 600)) == "JWT iat is 10m0s in the future");
-  CHECK(verify_jwt(with("iat", t + 30), *jwks, policy(), now()).ok);  // a pusher's clock slightly ahead
+  CHECK(verify_jwt(with("iat", t + 30), *jwks, policy(), at).ok);  // a pusher's clock slightly ahead
   CHECK(reason(with("email", "someone@example.com")) == "JWT email 'someone@example.com' is not in auth.oidc.emails");
   CHECK(reason(with("email_verified", false)) == "JWT email is not verified");
   CHECK(reason("abc.def") == "not a JWT (expected three dot-separated parts)");
