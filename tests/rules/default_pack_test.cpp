@@ -128,7 +128,8 @@ TEST_SUITE("default pack") {
     std::set<std::string> fallbacks;
     for (const Rule& rule : pack->rules())
       if (rule.fallback) fallbacks.insert(rule.id);
-    CHECK(fallbacks == std::set<std::string>{"django_improperly_configured", "dotnet_unhandled_exception", "go_panic",
+    CHECK(fallbacks == std::set<std::string>{"django_improperly_configured", "dotnet_unhandled_exception",
+                                             "elixir_start_failure", "erlang_kernel_pid_terminated", "go_panic",
                                              "java_exception_in_main", "php_fatal_error", "rust_panic",
                                              "spring_application_failed"});
     // Only oom kills end the instance by themselves; every other exit is the platform's exit line.
