@@ -44,6 +44,51 @@ bool parse_rule_kind(std::string_view text, RuleKind& out) {
   return false;
 }
 
+bool find_match(const Rule& rule, std::string_view text, std::vector<re2::StringPiece>& groups) {
+  groups.assign(rule.capture_names.size() + 1, re2::StringPiece());
+  if (!rule.regex) return false;
+  const re2::StringPiece all(text.data(), text.size());
+  size_t from = 0;
+  while (from <= text.size()) {
+    // The whole text stays the context, so ^, $ and \b see the real neighbours.
+    if (!rule.regex->Match(all, from, text.size(), RE2::UNANCHORED, groups.data(), static_cast<int>(groups.size())))
+      return false;
+    if (!rule.unless_regex) return true;
+    const size_t at = static_cast<size_t>(groups[0].data() - text.data());
+    const size_t newline_before = at == 0 ? std::string_view::npos : text.rfind('\n', at - 1);
+    const size_t begin = newline_before == std::string_view::npos ? 0 : newline_before + 1;
+    size_t end = text.find('\n', at);
+    if (end == std::string_view::npos) end = text.size();
+    if (!RE2::PartialMatch(re2::StringPiece(text.data() + begin, end - begin), *rule.unless_regex)) return true;
+    from = end + 1;  // that line does not count: the next one may
+  }
+  groups.assign(groups.size(), re2::StringPiece());
+  return false;
+}
+
+std::vector<std::pair<std::string, std::string>> captures_of(const Rule& rule,
+                                                             const std::vector<re2::StringPiece>& groups) {
+  std::vector<std::pair<std::string, std::string>> captures;
+  for (size_t i = 0; i < rule.capture_names.size() && i + 1 < groups.size(); ++i) {
+    const std::string& name = rule.capture_names[i];
+    const re2::StringPiece& group = groups[i + 1];
+    if (name.empty() || group.data() == nullptr) continue;
+    bool known = false;
+    for (const auto& capture : captures) known = known || capture.first == name;
+    if (known) continue;  // a repeated name: the first of its groups that took part
+    std::string value(group.data(), group.size());
+    for (const CaptureRewrite& rewrite : rule.rewrites) {
+      if (rewrite.capture != name) continue;
+      for (const auto& [from, to] : rewrite.replacements) {
+        for (size_t at = value.find(from); at != std::string::npos; at = value.find(from, at + to.size()))
+          value.replace(at, from.size(), to);
+      }
+    }
+    captures.emplace_back(name, std::move(value));
+  }
+  return captures;
+}
+
 bool parse_severity(std::string_view text, Severity& out) {
   for (const auto& [value, name] : kSeverities) {
     if (name == text) {

@@ -14,8 +14,9 @@
 namespace faultline {
 namespace {
 
-constexpr std::array<std::string_view, 10> kRuleKeys{
-    "id", "kind", "pattern", "severity", "summary", "hint", "terminates", "fallback", "match", "examples"};
+constexpr std::array<std::string_view, 12> kRuleKeys{"id",         "kind",  "pattern", "severity",
+                                                    "summary",    "hint",  "terminates", "match",
+                                                    "examples",   "unless", "fallback",  "rewrite"};
 constexpr std::array<std::string_view, 3> kMatchKeys{"severity", "stream", "resource_type"};
 constexpr std::array<std::string_view, 2> kExampleKeys{"match", "no_match"};
 // LogEntry severities (google.logging.type.LogSeverity), so that a typo in a
@@ -85,6 +86,65 @@ std::string quoted(std::string_view text) {
   return out + "\"";
 }
 
+// RE2 refuses a capture name given to two groups, but a rule may name one group
+// per alternative the same ("(?:A (?P<class>x)|(?P<class>y) B)"). Returns the
+// pattern with each repeat renamed to a fresh name, and fills `original` with
+// fresh name -> written name. Groups are "(?P<" outside a character class and
+// not escaped; \Q…\E quotes are skipped.
+std::string rename_repeated_groups(const std::string& pattern, std::map<std::string, std::string>& original) {
+  struct Group {
+    size_t name_begin, name_end;
+  };
+  std::vector<Group> groups;
+  bool in_class = false;
+  for (size_t i = 0; i < pattern.size(); ++i) {
+    const char c = pattern[i];
+    if (c == '\\') {
+      if (i + 1 < pattern.size() && pattern[i + 1] == 'Q') {
+        const size_t end = pattern.find("\\E", i + 2);
+        if (end == std::string::npos) break;
+        i = end + 1;
+      } else {
+        ++i;
+      }
+      continue;
+    }
+    if (in_class) {
+      if (c == ']') in_class = false;
+      continue;
+    }
+    if (c == '[') {
+      in_class = true;
+      // A ']' right after '[' or '[^' is a literal member, not the end.
+      if (i + 1 < pattern.size() && pattern[i + 1] == '^') ++i;
+      if (i + 1 < pattern.size() && pattern[i + 1] == ']') ++i;
+      continue;
+    }
+    if (pattern.compare(i, 4, "(?P<") != 0) continue;
+    const size_t end = pattern.find('>', i + 4);
+    if (end == std::string::npos) break;
+    groups.push_back(Group{i + 4, end});
+  }
+  std::set<std::string> used;
+  for (const Group& g : groups) used.insert(pattern.substr(g.name_begin, g.name_end - g.name_begin));
+  std::set<std::string> seen;
+  std::string out;
+  size_t copied = 0;
+  for (const Group& g : groups) {
+    const std::string name = pattern.substr(g.name_begin, g.name_end - g.name_begin);
+    if (seen.insert(name).second) continue;
+    std::string fresh;
+    for (int n = 2; fresh.empty() || used.count(fresh); ++n) fresh = name + "__" + std::to_string(n);
+    used.insert(fresh);
+    original[fresh] = name;
+    out.append(pattern, copied, g.name_begin - copied);
+    out += fresh;
+    copied = g.name_end;
+  }
+  out.append(pattern, copied, std::string::npos);
+  return out;
+}
+
 // A missing key's node is invalid and Mark() would throw on it.
 int line_of(const YAML::Node& node, int fallback) {
   if (!node.IsDefined()) return fallback;
@@ -113,8 +173,8 @@ class RuleReader {
 
     std::set<std::string> seen;
     // A default-constructed YAML::Node counts as defined (null), so presence is tracked apart.
-    YAML::Node examples, match;
-    bool has_examples = false, has_match = false;
+    YAML::Node examples, match, rewrite;
+    bool has_examples = false, has_match = false, has_rewrite = false;
     int fallback_line = 0;
     for (auto it = node.begin(); it != node.end(); ++it) {
       const int key_line = line_of(it->first, rule.line);
@@ -153,8 +213,14 @@ class RuleReader {
       } else if (key == "terminates") {
         read_bool(value, key, rule.terminates);
       } else if (key == "fallback") {
-        read_bool(value, key, rule.fallback);
-        fallback_line = line_of(value, key_line);
+        if (read_bool(value, key, rule.fallback) && rule.fallback)
+          fallback_line = line_of(value, key_line);
+      } else if (key == "unless") {
+        if (scalar(value, key, rule.unless) && rule.unless.empty())
+          report(line_of(value, key_line), "unless: is empty");
+      } else if (key == "rewrite") {
+        rewrite = value;
+        has_rewrite = true;
       } else if (key == "match") {
         match = value;
         has_match = true;
@@ -167,10 +233,14 @@ class RuleReader {
       if (!seen.count(std::string(required)))
         report(rule.line, "missing required key '" + std::string(required) + "'");
     }
-    if (rule.fallback && rule.kind != RuleKind::cause)
-      report(fallback_line, "fallback: only a cause can be a fallback, not a " + std::string(to_string(rule.kind)));
     if (has_match) read_match(match, rule);
     compile(node, rule);
+    compile_unless(node, rule);
+    if (has_rewrite) read_rewrite(rewrite, rule);
+    if (fallback_line > 0 && rule.kind != RuleKind::cause)
+      report(fallback_line, "fallback: only a cause can be a fallback (this rule's kind is " +
+                                std::string(to_string(rule.kind)) + "); a fallback cause gives way to any "
+                                "other cause that fires on the same record");
     check_template(node, "summary", rule.summary, rule);
     check_template(node, "hint", rule.hint, rule);
     read_examples(has_examples, examples, rule);
@@ -194,15 +264,16 @@ class RuleReader {
     return true;
   }
 
-  void read_bool(const YAML::Node& value, std::string_view key, bool& out) {
+  bool read_bool(const YAML::Node& value, std::string_view key, bool& out) {
     try {
       if (value.IsScalar()) {
         out = value.as<bool>();
-        return;
+        return true;
       }
     } catch (const YAML::Exception&) {
     }
     report(line_of(value, line_), std::string(key) + ": must be true or false");
+    return false;
   }
 
   void read_id(const YAML::Node& value, Rule& rule) {
@@ -270,7 +341,9 @@ class RuleReader {
                    "line, e.g. as a `|-` block scalar of a single line)");
       return;
     }
-    auto regex = std::make_shared<const RE2>(rule.pattern, rule_regex_options(max_mem_));
+    std::map<std::string, std::string> original;
+    const std::string renamed = rename_repeated_groups(rule.pattern, original);
+    auto regex = std::make_shared<const RE2>(renamed, rule_regex_options(max_mem_));
     if (!regex->ok()) {
       report(line, "pattern: " + regex->error());
       return;
@@ -280,9 +353,62 @@ class RuleReader {
       return;
     }
     rule.capture_names.assign(static_cast<size_t>(regex->NumberOfCapturingGroups()), std::string());
-    for (const auto& [index, name] : regex->CapturingGroupNames())
-      rule.capture_names[static_cast<size_t>(index - 1)] = name;
+    for (const auto& [index, name] : regex->CapturingGroupNames()) {
+      auto written = original.find(name);
+      rule.capture_names[static_cast<size_t>(index - 1)] = written == original.end() ? name : written->second;
+    }
     rule.regex = std::move(regex);
+  }
+
+  void compile_unless(const YAML::Node& node, Rule& rule) {
+    if (rule.unless.empty()) return;
+    const int line = line_of(node["unless"], line_);
+    if (rule.unless.find('\n') != std::string::npos) {
+      report(line, "unless: contains a line break; it is matched against one line");
+      return;
+    }
+    auto regex = std::make_shared<const RE2>(rule.unless, rule_regex_options(max_mem_));
+    if (!regex->ok()) {
+      report(line, "unless: " + regex->error());
+      return;
+    }
+    if (RE2::PartialMatch("", *regex)) {
+      report(line, "unless: matches the empty text, so the rule would never fire");
+      return;
+    }
+    rule.unless_regex = std::move(regex);
+  }
+
+  // rewrite: {capture: {from: to, ...}, ...}
+  void read_rewrite(const YAML::Node& rewrite, Rule& rule) {
+    const int line = line_of(rewrite, line_);
+    if (!rewrite.IsMap()) {
+      report(line, "rewrite: must be a map of capture name -> {from: to} literal replacements");
+      return;
+    }
+    for (auto it = rewrite.begin(); it != rewrite.end(); ++it) {
+      const int key_line = line_of(it->first, line);
+      const std::string capture = it->first.IsScalar() ? it->first.Scalar() : std::string();
+      if (rule.regex && std::find(rule.capture_names.begin(), rule.capture_names.end(), capture) ==
+                            rule.capture_names.end()) {
+        report(key_line, "rewrite: '" + capture + "' is not a capture of the pattern");
+        continue;
+      }
+      if (!it->second.IsMap() || it->second.size() == 0) {
+        report(key_line, "rewrite." + capture + ": must be a map of literal replacements, e.g. {\"/\": \".\"}");
+        continue;
+      }
+      CaptureRewrite entry{capture, {}};
+      for (auto r = it->second.begin(); r != it->second.end(); ++r) {
+        if (!r->first.IsScalar() || !r->second.IsScalar() || r->first.Scalar().empty()) {
+          report(line_of(r->first, key_line),
+                 "rewrite." + capture + ": each replacement maps a non-empty string to a string");
+          continue;
+        }
+        entry.replacements.emplace_back(r->first.Scalar(), r->second.Scalar());
+      }
+      rule.rewrites.push_back(std::move(entry));
+    }
   }
 
   void check_template(const YAML::Node& node, std::string_view key, const std::string& text,
@@ -334,21 +460,35 @@ class RuleReader {
                                        "line it must match");
     }
     if (!rule.regex) return;
-    check_examples(matching, rule.examples_match, true, *rule.regex);
-    check_examples(not_matching, rule.examples_no_match, false, *rule.regex);
+    check_examples(matching, rule.examples_match, true, rule);
+    check_examples(not_matching, rule.examples_no_match, false, rule);
+    if (!rule.unless_regex) return;
+    // `unless` is part of what the rule means: some no_match example must show it at work.
+    bool shown = false;
+    for (const std::string& example : rule.examples_no_match)
+      shown = shown || RE2::PartialMatch(example, *rule.regex);
+    if (!shown)
+      report(line_of(examples, line_),
+             "examples: no `no_match` example shows `unless` at work; add a line that the pattern "
+             "matches and `unless` excludes");
   }
 
   void check_examples(const YAML::Node& list, const std::vector<std::string>& examples, bool should_match,
-                      const RE2& regex) {
+                      const Rule& rule) {
+    std::vector<re2::StringPiece> groups;
     for (size_t i = 0; i < examples.size(); ++i) {
       const int line = list.IsSequence() && i < list.size() ? line_of(list[i], line_) : line_of(list, line_);
-      re2::StringPiece found;
-      const bool matched = regex.Match(examples[i], 0, examples[i].size(), RE2::UNANCHORED, &found, 1);
-      if (should_match && !matched)
-        report(line, "examples: match example " + quoted(examples[i]) + " does not match the pattern");
+      const bool matched = find_match(rule, examples[i], groups);
+      if (should_match && !matched) {
+        const bool excluded = rule.unless_regex && RE2::PartialMatch(examples[i], *rule.regex);
+        report(line, "examples: match example " + quoted(examples[i]) +
+                         (excluded ? " matches the pattern but also `unless`, so the rule does not fire"
+                                   : " does not match the pattern"));
+      }
       if (!should_match && matched)
         report(line, "examples: no_match example " + quoted(examples[i]) + " matches the pattern (at " +
-                         quoted(std::string_view(found.data(), found.size())) + ")");
+                         quoted(std::string_view(groups[0].data(), groups[0].size())) + ")" +
+                         (rule.unless_regex ? " and not `unless`" : ""));
     }
   }
 

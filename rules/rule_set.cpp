@@ -163,7 +163,8 @@ std::shared_ptr<const RuleSet> RuleSet::build(std::vector<Rule> rules, std::stri
   for (const Rule& rule : set->rules_) {
     std::string error;
     // Every pattern already compiled alone, so Add() fails only if the set itself is broken.
-    if (compiled->Add(rule.pattern, &error) < 0) ok = false;
+    // regex->pattern(): the form RE2 accepts (a repeated capture name renamed).
+    if (compiled->Add(rule.regex->pattern(), &error) < 0) ok = false;
   }
   if (ok && compiled->Compile()) set->set_ = std::move(compiled);
   if (options.prefilter) {
@@ -171,7 +172,7 @@ std::shared_ptr<const RuleSet> RuleSet::build(std::vector<Rule> rules, std::stri
     for (size_t i = 0; i < set->rules_.size(); ++i) {
       const Rule& rule = set->rules_[i];
       if (rule.match_severity.empty() && rule.match_stream.empty() && rule.match_resource_type.empty())
-        patterns.push_back(rule.pattern);
+        patterns.push_back(rule.regex->pattern());
       else
         set->filtered_rules_.push_back(i);
     }
@@ -225,14 +226,13 @@ void RuleSet::emit(const LogRecord& record, std::vector<int>& candidates, std::v
     return ka != kb ? ka < kb : a < b;
   });
   const std::string_view text = record.text;
+  std::vector<size_t> fallbacks;  // positions in `out` of fallback causes
+  bool specific_cause = false;
   std::vector<re2::StringPiece> groups;
   for (int index : candidates) {
     const Rule& rule = rules_[static_cast<size_t>(index)];
     if (!passes_filters(rule, record)) continue;
-    groups.assign(rule.capture_names.size() + 1, re2::StringPiece());
-    if (!rule.regex->Match(re2::StringPiece(text.data(), text.size()), 0, text.size(), RE2::UNANCHORED,
-                           groups.data(), static_cast<int>(groups.size())))
-      continue;
+    if (!find_match(rule, text, groups)) continue;
 
     Event event;
     event.rule_id = rule.id;
@@ -240,11 +240,7 @@ void RuleSet::emit(const LogRecord& record, std::vector<int>& candidates, std::v
     event.severity = rule.severity;
     event.terminates = rule.terminates;
     event.fallback = rule.fallback;
-    for (size_t i = 0; i < rule.capture_names.size(); ++i) {
-      const re2::StringPiece& group = groups[i + 1];
-      if (rule.capture_names[i].empty() || group.data() == nullptr) continue;
-      event.captures.emplace_back(rule.capture_names[i], std::string(group.data(), group.size()));
-    }
+    event.captures = captures_of(rule, groups);
     event.summary = render_template(rule.summary, event.captures);
     event.hint = render_template(rule.hint, event.captures);
     event.time = record.time;
@@ -258,8 +254,14 @@ void RuleSet::emit(const LogRecord& record, std::vector<int>& candidates, std::v
     event.source_id = record.source_id;
     event.sample = sample_line(text, static_cast<size_t>(groups[0].data() - text.data()));
     event.culprit = record.culprit;
+    if (rule.fallback) fallbacks.push_back(out.size());
     out.push_back(std::move(event));
+    specific_cause = specific_cause || (rule.kind == RuleKind::cause && !rule.fallback);
   }
+  // A catch-all cause gives way to a specific one on the same record: one crash, one incident.
+  if (specific_cause)
+    for (auto it = fallbacks.rbegin(); it != fallbacks.rend(); ++it)
+      out.erase(out.begin() + static_cast<std::ptrdiff_t>(*it));
 }
 
 }  // namespace faultline

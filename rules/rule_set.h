@@ -65,7 +65,9 @@ class RuleSet {
   // locates the sample line. Patterns never span lines (compiled with never_nl,
   // so neither '.' nor a negated class like [^']+ crosses a '\n'), so a rule
   // matches an assembled trace exactly where it matches its lines alone.
-  // A rule fires at most once per record, on the first match of its pattern.
+  // A rule fires at most once per record, on the first match of its pattern on a
+  // line that its `unless` pattern does not match. A `fallback` cause is dropped
+  // when another cause fires on the same record.
   // A candidate is kept only if the record passes the rule's `match:` filters
   // (severity compared case-insensitively, stream and resource type too; an empty
   // filter accepts all, a set filter rejects a record without that field).

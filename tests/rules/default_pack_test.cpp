@@ -78,6 +78,26 @@ TEST_SUITE("default pack") {
         {"java_class_not_found", RuleKind::cause, {"class"}},
         {"go_panic", RuleKind::cause, {"message"}},
         {"shared_library_missing", RuleKind::cause, {"library"}},
+        {"uvicorn_app_not_found", RuleKind::cause, {"module", "attribute"}},
+        {"django_improperly_configured", RuleKind::cause, {"message", "setting"}},
+        {"django_app_registry_not_ready", RuleKind::cause, {"message"}},
+        {"celery_app_load_failed", RuleKind::cause, {"module"}},
+        {"bun_module_not_found", RuleKind::cause, {"module"}},
+        {"deno_module_not_found", RuleKind::cause, {"module"}},
+        {"java_exception_in_main", RuleKind::cause, {"class"}},
+        {"spring_application_failed", RuleKind::cause, {"class", "reason"}},
+        {"rust_panic", RuleKind::cause, {"thread", "location", "message"}},
+        {"ruby_gem_not_found", RuleKind::cause, {"module"}},
+        {"ruby_load_error", RuleKind::cause, {"module"}},
+        {"php_class_not_found", RuleKind::cause, {"class"}},
+        {"php_fatal_error", RuleKind::cause, {"message", "module"}},
+        {"dotnet_assembly_load_failed", RuleKind::cause, {"library"}},
+        {"dotnet_entry_dll_missing", RuleKind::cause, {"library"}},
+        {"dotnet_unhandled_exception", RuleKind::cause, {"class"}},
+        {"elixir_start_failure", RuleKind::cause, {"application"}},
+        {"erlang_kernel_pid_terminated", RuleKind::cause, {"application"}},
+        {"perl_module_missing", RuleKind::cause, {"module"}},
+        {"bash_unbound_variable", RuleKind::cause, {"variable"}},
         {"container_port_timeout", RuleKind::cause, {"port"}},
         {"oom_killed", RuleKind::cause, {"limit_mib", "used_mib", "process", "pod"}, true},
         {"middleware_setup_failed", RuleKind::effect, {"module"}},
@@ -121,6 +141,15 @@ TEST_SUITE("default pack") {
       CHECK(rule->terminates == e.terminates);
       for (const std::string& capture : e.captures) CHECK_MESSAGE(has_capture(*rule, capture), capture);
     }
+    // The catch-alls and after-the-fact reports, which give way to a precise cause.
+    std::set<std::string> fallbacks;
+    for (const Rule& rule : pack->rules())
+      if (rule.fallback) fallbacks.insert(rule.id);
+    CHECK(fallbacks == std::set<std::string>{"django_improperly_configured", "dotnet_unhandled_exception",
+                                             "elixir_start_failure", "erlang_kernel_pid_terminated", "go_panic",
+                                             "java_exception_in_main", "k8s_liveness_probe_failed",
+                                             "k8s_startup_probe_failed", "php_fatal_error", "rust_panic",
+                                             "spring_application_failed", "supervisor_fatal"});
     // A cause ends the instance by itself only when its line always means that: an OOM kill, a
     // startup-probe kill, a server refusing to start. Every other exit is a platform's exit line.
     const std::set<std::string> terminating = {"oom_killed",
@@ -251,7 +280,7 @@ TEST_SUITE("default pack") {
     };
     const std::vector<Evidence> evidence = {
         {"ModuleNotFoundError: No module named 'x.y'", "python_module_not_found", "module", "x.y"},
-        {"ERROR:    Error loading ASGI app. Could not import module \"x\".", "python_module_not_found", "module", "x"},
+        {"ERROR:    Error loading ASGI app. Could not import module \"x\".", "uvicorn_app_not_found", "module", "x"},
         {"ImportError: cannot import name 'n' from 'x.y' (/usr/lib/python3/x/y.py)", "python_import_name", "name", "n"},
         {"ImportError: cannot import name 'n' from 'x.y' (/usr/lib/python3/x/y.py)", "python_import_name", "module", "x.y"},
         {"ImportError: cannot import name 'n' from partially initialized module 'x.y' (most likely due to a circular import) (/app/x/y.py)",
@@ -260,7 +289,7 @@ TEST_SUITE("default pack") {
         {"Error [ERR_MODULE_NOT_FOUND]: Cannot find package 'x' imported from /app/index.js", "node_module_not_found", "module", "x"},
         {"java.lang.ClassNotFoundException: a.b.C", "java_class_not_found", "class", "a.b.C"},
         {"Error: Could not find or load main class a.b.C", "java_class_not_found", "class", "a.b.C"},
-        {"java.lang.NoClassDefFoundError: a/b/C", "java_no_class_def_found", "class", "a/b/C"},
+        {"java.lang.NoClassDefFoundError: a/b/C", "java_class_not_found", "class", "a.b.C"},
         {"error while loading shared libraries: libX.so.N: cannot open shared object file", "shared_library_missing", "library", "libX.so.N"},
         {"ImportError: libX.so.N: cannot open shared object file: No such file or directory", "shared_library_missing", "library", "libX.so.N"},
         {"Default STARTUP TCP probe failed 1 time consecutively for container \"web-1\" on port 8080. The instance was not started.",

@@ -236,6 +236,62 @@ TEST_SUITE("rule loading") {
                        "hint: {x} is not a capture of the pattern (the pattern has no named captures)") != "");
   }
 
+  TEST_CASE("unless, fallback and rewrite are checked, each problem with its line") {
+    const std::string yaml = R"yaml(rules:
+  - id: bad_unless
+    kind: cause
+    pattern: "No module named '(?P<module>[^']+)'"
+    unless: "(E"
+    severity: critical
+    summary: "{module}"
+    examples: {match: ["No module named 'a'"]}
+  - id: empty_unless
+    kind: cause
+    pattern: "No module named '(?P<module>[^']+)'"
+    unless: "x*"
+    severity: critical
+    summary: "{module}"
+    examples: {match: ["No module named 'a'"]}
+  - id: unless_unshown
+    kind: cause
+    pattern: "No module named '(?P<module>[^']+)'"
+    unless: "^E "
+    severity: critical
+    summary: "{module}"
+    examples: {match: ["No module named 'a'"], no_match: ["all good"]}
+  - id: unless_hides_example
+    kind: cause
+    pattern: "No module named '(?P<module>[^']+)'"
+    unless: "^E "
+    severity: critical
+    summary: "{module}"
+    examples: {match: ["E No module named 'a'"], no_match: ["E No module named 'b'"]}
+  - id: effect_fallback
+    kind: effect
+    fallback: true
+    pattern: "boom"
+    severity: warning
+    summary: "s"
+    examples: {match: ["boom"]}
+  - id: bad_rewrite
+    kind: cause
+    pattern: "NoClassDefFoundError: (?P<class>\\S+)"
+    rewrite: {klass: {"/": "."}, class: {"": "."}}
+    severity: critical
+    summary: "{class}"
+    examples: {match: ["NoClassDefFoundError: a/b"]}
+)yaml";
+    const std::vector<RuleProblem> problems = problems_of(yaml);
+    CHECK(find_problem(problems, "pack.yaml:5: rule bad_unless: unless: missing ): (E") != "");
+    CHECK(find_problem(problems, "pack.yaml:12: rule empty_unless: unless: matches the empty text") != "");
+    CHECK(find_problem(problems, "pack.yaml:22: rule unless_unshown: examples: no `no_match` example shows `unless` at work") != "");
+    CHECK(find_problem(problems, "rule unless_hides_example: examples: match example \"E No module named 'a'\" "
+                                 "matches the pattern but also `unless`") != "");
+    CHECK(find_problem(problems, "pack.yaml:32: rule effect_fallback: fallback: only a cause can be a fallback") != "");
+    CHECK(find_problem(problems, "pack.yaml:40: rule bad_rewrite: rewrite: 'klass' is not a capture of the pattern") != "");
+    CHECK(find_problem(problems, "rule bad_rewrite: rewrite.class: each replacement maps a non-empty string") != "");
+  }
+
   TEST_CASE("a directory loads its *.yaml files in name order, not its subfolders") {
     namespace fs = std::filesystem;
     const fs::path dir = fs::temp_directory_path() / "faultline_rule_loader_test";

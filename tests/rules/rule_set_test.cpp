@@ -175,6 +175,109 @@ TEST_SUITE("rule set matching") {
     CHECK_FALSE(load()->degraded());
   }
 
+  TEST_CASE("unless: a line it matches does not count, and the rule looks on the next lines") {
+    const std::string yaml = R"yaml(rules:
+  - id: module_missing
+    kind: cause
+    pattern: "ModuleNotFoundError: No module named '(?P<module>[^']+)'"
+    unless: "^E\\s{2,}"
+    severity: critical
+    summary: "{module} missing"
+    examples:
+      match: ["ModuleNotFoundError: No module named 'a'"]
+      no_match: ["E   ModuleNotFoundError: No module named 'a'"]
+)yaml";
+    std::vector<RuleProblem> problems;
+    auto set = RuleSet::load_text(yaml, "unless.yaml", problems);
+    for (const RuleProblem& problem : problems) MESSAGE(problem.describe());
+    REQUIRE(set != nullptr);
+    std::vector<Event> events;
+    CHECK(set->match(record_with("E   ModuleNotFoundError: No module named 'add_path'"), events));
+    CHECK(events.empty());
+    // The excluded line is skipped; a later line of the same record still fires.
+    CHECK(set->match(record_with("E   ModuleNotFoundError: No module named 'a'\n"
+                                 "ModuleNotFoundError: No module named 'b'"),
+                     events));
+    REQUIRE(events.size() == 1);
+    CHECK(events[0].capture("module") == "b");
+    CHECK(events[0].sample == "ModuleNotFoundError: No module named 'b'");
+    // `^` in `unless` is the start of the matching line, not of the record.
+    events.clear();
+    CHECK(set->match(record_with("header\nE   ModuleNotFoundError: No module named 'a'"), events));
+    CHECK(events.empty());
+  }
+
+  TEST_CASE("fallback: a catch-all cause gives way to another cause on the same record") {
+    const std::string yaml = R"yaml(rules:
+  - id: unhandled
+    kind: cause
+    fallback: true
+    pattern: "Unhandled exception\\. (?P<class>[\\w.]+)"
+    severity: critical
+    summary: "{class}"
+    examples: {match: ["Unhandled exception. System.Exception: x"]}
+  - id: assembly_missing
+    kind: cause
+    pattern: "Could not load file or assembly '(?P<library>[^',]+)"
+    severity: critical
+    summary: "{library}"
+    examples: {match: ["Could not load file or assembly 'Core, Version=1.0.0.0'"]}
+  - id: exited
+    kind: effect
+    pattern: "exited with code (?P<code>\\d+)"
+    severity: warning
+    summary: "{code}"
+    examples: {match: ["exited with code 1"]}
+)yaml";
+    std::vector<RuleProblem> problems;
+    auto set = RuleSet::load_text(yaml, "fallback.yaml", problems);
+    for (const RuleProblem& problem : problems) MESSAGE(problem.describe());
+    REQUIRE(set != nullptr);
+    std::vector<Event> events;
+    CHECK(set->match(record_with("Unhandled exception. System.IO.FileNotFoundException: Could not load file or "
+                                 "assembly 'Core, Version=2024.7.2.0'.\nexited with code 1"),
+                     events));
+    REQUIRE(events.size() == 2);
+    CHECK(events[0].rule_id == "assembly_missing");
+    CHECK(events[1].rule_id == "exited");  // effects stay
+    events.clear();
+    CHECK(set->match(record_with("Unhandled exception. System.InvalidOperationException: boom\nexited with code 1"),
+                     events));
+    REQUIRE(events.size() == 2);
+    CHECK(events[0].rule_id == "unhandled");
+    CHECK(events[0].capture("class") == "System.InvalidOperationException");
+  }
+
+  TEST_CASE("a capture name repeated across alternatives, and rewrites of captures") {
+    const std::string yaml = R"yaml(rules:
+  - id: class_missing
+    kind: cause
+    pattern: "(?:ClassNotFoundException: (?P<class>[\\w$.]+)|NoClassDefFoundError: (?P<class>[\\w$/]+)|(?P<class__2>zzz))"
+    rewrite: {class: {"/": "."}}
+    severity: critical
+    summary: "{class} missing"
+    examples: {match: ["ClassNotFoundException: a.b.C", "NoClassDefFoundError: a/b/C"]}
+)yaml";
+    std::vector<RuleProblem> problems;
+    auto set = RuleSet::load_text(yaml, "repeat.yaml", problems);
+    for (const RuleProblem& problem : problems) MESSAGE(problem.describe());
+    REQUIRE(set != nullptr);
+    const Rule* rule = set->find("class_missing");
+    REQUIRE(rule != nullptr);
+    CHECK(rule->capture_names == std::vector<std::string>{"class", "class", "class__2"});
+    CHECK(rule->pattern.find("(?P<class__3>") == std::string::npos);  // the written form is kept
+    CHECK(rule->regex->pattern().find("(?P<class__3>") != std::string::npos);
+    for (const char* text : {"ClassNotFoundException: org.slf4j.LoggerFactory",
+                             "Exception in thread \"main\" java.lang.NoClassDefFoundError: org/slf4j/LoggerFactory"}) {
+      CAPTURE(text);
+      std::vector<Event> events;
+      CHECK(set->match(record_with(text), events));
+      REQUIRE(events.size() == 1);
+      CHECK(events[0].captures == std::vector<std::pair<std::string, std::string>>{{"class", "org.slf4j.LoggerFactory"}});
+      CHECK(events[0].summary == "org.slf4j.LoggerFactory missing");
+    }
+  }
+
   TEST_CASE("RuleProblem::describe") {
     CHECK(RuleProblem{"rules/packs/python.yaml", 42, "python_x", "pattern: missing ): (a"}.describe() ==
           "rules/packs/python.yaml:42: rule python_x: pattern: missing ): (a");
