@@ -761,6 +761,7 @@ struct Correlator::State {
     ScopeState& scope = scopes[key];
     Tracked* t = best_for(scope, e);
     if (t && !(e.fallback && t->generic)) {
+      if (e.fallback) e.kind = RuleKind::effect;  // beside a real cause, it is one of its effects
       attach(*t, e, false, changes);
       return;
     }
