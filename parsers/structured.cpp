@@ -199,8 +199,8 @@ std::string_view app_level_of(const Json& object) {
 void append_error_parts(const Json& object, std::string& text) {
   if (!object.is_object()) return;
   Parts parts(text);
-  for (std::string_view key : {"exception", "exc_info", "stack_trace", "stacktrace", "stack", "err", "error", "@x",
-                               "Exception"}) {
+  for (std::string_view key : {"err", "error", "exception", "exc_info", "@x", "Exception", "stack_trace",
+                               "stacktrace", "stack"}) {
     if (const Json* member = find_member(object, key)) parts.add_value(*member);
   }
   const Json* type = find_member(object, "error.type");

@@ -11,8 +11,8 @@
 //   time     time | timestamp | ts | @timestamp | @t | Timestamp | date | asctime |
 //            t.$date: RFC 3339, the log_time.h forms, or a Unix epoch number in
 //            s, ms, µs or ns (told apart by magnitude)
-//   errors   exception | exc_info | stack_trace | stacktrace | stack | err | error |
-//            @x | Exception, and ECS's flat error.type / error.message /
+//   errors   err | error | exception | exc_info | @x | Exception | stack_trace |
+//            stacktrace | stack, and ECS's flat error.type / error.message /
 //            error.stack_trace. A string is taken as it is (a formatted
 //            traceback, zap's error text); an object as "<type>: <message>" (type
 //            from type | kind | name | class | exc_type | exception_class, message
