@@ -49,6 +49,7 @@ inline void check_record(const LogRecord& r) {
   require_utf8(r.instance, "instance");
   require_utf8(r.stream, "stream");
   require_utf8(r.severity, "severity");
+  require_utf8(r.app_level, "app_level");
   require_utf8(r.resource_type, "resource_type");
   require_utf8(r.text, "text");
   require_utf8(r.source_id, "source_id");

@@ -7,7 +7,8 @@ bundled rule pack.
 
 Each seed is a small slice of real input in the shape its target reads: LogEntry
 NDJSON chunks, gcloud JSON arrays, Pub/Sub push envelopes, Loki pushes, text
-chunks, multi-line traces with a schedule line (fuzz/multiline.cpp), single
+chunks (the real-world logs with their envelopes), JSON lines of application
+loggers, multi-line traces with a schedule line (fuzz/multiline.cpp), single
 rules and whole packs, and raw HTTP requests carrying all of those. Seeds stay
 under 16 KiB so the fuzzers' default input length stays small. The output is
 deterministic and generated at build time; nothing here is committed.
@@ -174,6 +175,63 @@ def main():
         seeds.add("text", f"trace-{name}", text)
     for name, entries in sorted(entries_by_file.items()):
         seeds.add("text", f"{name.split('.')[0]}.txt", "\n".join(entry_text(e) for e in entries) + "\n")
+
+    # Envelopes and JSON records: the real-world logs as users pasted them
+    # (compose, journald, CRI, Docker json-file, Heroku, leading timestamps), in
+    # slices; their JSON lines; and the shapes of the formats the corpus lacks.
+    realworld = os.path.join(corpus, "realworld")
+    json_lines = []
+    for group in sorted(os.listdir(realworld)):
+        folder = os.path.join(realworld, group)
+        if not os.path.isdir(folder):
+            continue
+        for name in sorted(f for f in os.listdir(folder) if f.endswith(".log")):
+            lines = read_lines(os.path.join(folder, name))
+            for i, part in enumerate(chunks(lines, 60)):
+                seeds.add("text", f"realworld-{name[:-4]}-{i}.log", "\n".join(part) + "\n")
+                seeds.add("envelope", f"{name[:-4]}-{i}.log", "\n".join(part) + "\n")
+            json_lines += [l for l in lines if "{" in l and "}" in l]
+    for stem, lines in noise:
+        json_lines += [l for l in lines if l.startswith("{")]
+    for i, part in enumerate(chunks(json_lines, 20)):
+        seeds.add("structured", f"lines-{i}.log", "\n".join(part) + "\n")
+    trace = "Traceback (most recent call last):\n  File \"/app/main.py\", line 3, in <module>\n    import x\nModuleNotFoundError: No module named 'x'"
+    stack = "Error: Cannot find module 'x'\n    at Object.<anonymous> (/app/index.js:1:1)"
+    shapes = {
+        "pino": {"level": 50, "time": 1531171074631, "pid": 1, "hostname": "h", "msg": "boom",
+                 "err": {"type": "Error", "message": "Cannot find module 'x'", "stack": stack}},
+        "bunyan": {"name": "a", "level": 60, "msg": "x", "time": "2025-09-16T00:42:34.123Z", "v": 0,
+                   "err": {"name": "Error", "message": "m", "stack": stack}},
+        "structlog": {"event": "failed", "level": "error", "timestamp": "2025-09-16T00:42:34.123456Z", "exception": trace},
+        "jsonlogger": {"asctime": "2025-09-16 00:42:34,123", "levelname": "ERROR", "message": "failed", "exc_info": trace},
+        "logstash": {"@timestamp": "2025-09-16T00:42:34.123+02:00", "message": "failed", "level": "ERROR",
+                     "stack_trace": "java.lang.IllegalStateException: x\n\tat com.acme.App.main(App.java:3)"},
+        "zap": {"level": "error", "ts": 1740242159.582626, "msg": "failed", "error": "connection refused",
+                "stacktrace": "main.main\n\t/app/main.go:12"},
+        "ecs": {"@timestamp": "2025-09-16T00:42:34.123Z", "log.level": "error", "message": "m",
+                "error": {"type": "ValueError", "message": "bad", "stack_trace": trace}},
+        "dotnet": {"Timestamp": "2025-09-16T00:42:34Z", "LogLevel": "Error", "Message": "m",
+                   "Exception": "System.IO.FileNotFoundException: x\n   at A.B.Main() in /src/B.cs:line 3"},
+        "clef": {"@t": "2025-09-16T00:42:34Z", "@l": "Fatal", "@m": "m", "@x": "System.Exception: x"},
+        "mongodb": {"t": {"$date": "2021-03-22T21:21:20.349+00:00"}, "s": "E", "c": "NETWORK", "msg": "m"},
+    }
+    for name, shape in sorted(shapes.items()):
+        line = json.dumps(shape)
+        seeds.add("structured", f"shape-{name}.log", line + "\n")
+        docker = json.dumps({"log": line + "\n", "stream": "stderr", "time": "2025-09-16T00:42:34.5Z"})
+        seeds.add("structured", f"docker-{name}.log", docker + "\n")
+        seeds.add("text", f"docker-{name}.log", "web-1  | " + line + "\n" + docker + "\n")
+    seeds.add("envelope", "cri-partial.log",
+              "2018-10-31T19:24:43.718467142Z stdout P Fluent-Bit \n"
+              "2018-10-31T19:24:43.718502866Z stderr F Copyright (C) Treasure Data\n"
+              "2018-10-31T19:24:43.718512242Z stdout F v0.14.4\n")
+    seeds.add("envelope", "syslog-forms.log",
+              "<34>1 2003-10-11T22:14:15.003Z mymachine.example.com su - ID47 - 'su root' failed\n"
+              "<165>1 2003-10-11T22:14:15.003Z host evntslog - ID47 [exampleSDID@32473 iut=\"3\"] event\n"
+              "<34>Oct 11 22:14:15 mymachine su: 'su root' failed\n"
+              "2021-10-31T17:29:41+01:00 DietPi mariadbd[201156]: 2021-10-31 17:29:41 0 [ERROR] Aborting\n"
+              "[pod/web-7d4b9c6f5-x2x9q/web] panic: boom\n"
+              "W1019 22:17:30.551731       7 client_config.go:617] Neither --kubeconfig nor --master was specified.\n")
 
     # Multi-line: a schedule line, then lines (see fuzz/multiline.cpp).
     schedules = {"one-stream": b"\x00", "two-instances": b"\x00\x01", "flush-each": b"\x40",

@@ -1,7 +1,6 @@
 #include "parsers/flat_record.h"
 
-#include <cmath>
-#include <cstdint>
+#include "parsers/structured.h"
 
 namespace faultline {
 namespace {
@@ -31,44 +30,9 @@ bool first_string(const Json& object, std::initializer_list<std::string_view> ke
   return true;
 }
 
-// Epoch numbers come in every unit; a 2020s instant is ~1.7e9 s, 1.7e12 ms,
-// 1.7e15 µs, 1.7e18 ns, so the magnitude says which.
-int64_t nanos_per_unit(double magnitude) {
-  if (magnitude >= 1e17) return 1;
-  if (magnitude >= 1e14) return 1000;
-  if (magnitude >= 1e11) return 1000000;
-  return 1000000000;
-}
-
-bool epoch_to_time(const Json& number, Timestamp& out) {
-  using std::chrono::nanoseconds;
-  if (number.is_number_unsigned() || number.is_number_integer()) {
-    // Integers stay exact: nanosecond epochs do not fit a double's mantissa.
-    if (number.is_number_integer() && !number.is_number_unsigned() && number.get<int64_t>() < 0)
-      return false;
-    uint64_t value = number.get<uint64_t>();
-    int64_t unit = nanos_per_unit(static_cast<double>(value));
-    if (value > static_cast<uint64_t>(INT64_MAX / unit)) return false;
-    out = Timestamp{nanoseconds{static_cast<int64_t>(value) * unit}};
-    return true;
-  }
-  double value = number.get<double>();
-  if (!std::isfinite(value) || value < 0 || value >= 9.2e18) return false;
-  int64_t unit = nanos_per_unit(value);
-  double whole = std::floor(value);
-  if (whole > static_cast<double>(INT64_MAX / unit) - 1) return false;
-  // A double holds a seconds or milliseconds epoch to about a microsecond, so
-  // round the fraction there: 1758000000.123 means .123000, not .122999906.
-  int64_t fraction_step = unit >= 1000000 ? 1000 : 1;
-  int64_t fraction =
-      std::llround((value - whole) * static_cast<double>(unit / fraction_step)) * fraction_step;
-  out = Timestamp{nanoseconds{static_cast<int64_t>(whole) * unit + fraction}};
-  return true;
-}
-
 bool read_time(const Json& object, std::optional<Timestamp>& out, FieldError& error) {
   std::string_view key;
-  const Json* member = first_member(object, {"time", "timestamp", "ts", "date"}, key);
+  const Json* member = first_member(object, {"time", "timestamp", "ts", "@timestamp", "date"}, key);
   if (!member) return true;
   if (member->is_string()) return read_rfc3339(object, key, "", out, error);
   if (!member->is_number()) {
@@ -91,6 +55,38 @@ const char* numeric_level_name(double level) {
   if (level >= 40) return "WARNING";
   if (level >= 30) return "INFO";
   return "DEBUG";
+}
+
+// The record's text: "message" | "msg" | "log" (a string: anything else is an
+// error), else a string "event" (structlog) | "@m" | "Message" | "@mt", then the
+// error parts (structured.h). False with `error` set when there is no text at all.
+bool read_text(const Json& object, std::string& text, FieldError& error) {
+  std::string_view text_key;
+  bool found = false;
+  if (const Json* member = first_member(object, {"message", "msg", "log"}, text_key)) {
+    if (!member->is_string()) {
+      error = wrong_type("", text_key, "a string", *member);
+      return false;
+    }
+    text = member->get_ref<const std::string&>();
+    found = true;
+  } else {
+    for (std::string_view key : {"event", "@m", "Message", "@mt"}) {
+      const Json* other = find_member(object, key);
+      if (other && other->is_string()) {
+        text = other->get_ref<const std::string&>();
+        found = true;
+        break;
+      }
+    }
+  }
+  strip_one_newline(text);
+  append_error_parts(object, text);
+  if (!found && text.empty()) {
+    error = FieldError{"message", "missing: a flat record needs \"message\", \"msg\" or \"log\""};
+    return false;
+  }
+  return true;
 }
 
 bool read_severity(const Json& object, std::string& out, FieldError& error) {
@@ -143,16 +139,14 @@ bool flat_record_to_record(const Json& object, const RecordContext& context, Log
   if (!first_string(object, {"stream"}, "", stream, error)) return false;
   if (!read_severity(object, out.severity, error)) return false;
 
-  std::string_view text_key;
-  const Json* text_member = first_member(object, {"message", "msg", "log"}, text_key);
-  if (!text_member) {
-    error = FieldError{"message", "missing: a flat record needs \"message\", \"msg\" or \"log\""};
-    return false;
-  }
-  if (!text_member->is_string()) {
-    error = wrong_type("", text_key, "a string", *text_member);
-    return false;
-  }
+  std::string text;
+  if (!read_text(object, text, error)) return false;
+  out.app_level = app_level_of(object);
+  // A JSON document inside the message (a pino line in Docker's "log") is the
+  // application's record: its message, level and errors.
+  std::optional<Timestamp> inner_time;
+  read_carried_text(text, out.app_level, &inner_time);
+  if (!time && inner_time) out.time = *inner_time;
 
   out.service = service.empty() ? options.service : std::string(service);
   out.revision = revision.empty() ? options.revision : std::string(revision);
@@ -160,8 +154,7 @@ bool flat_record_to_record(const Json& object, const RecordContext& context, Log
   out.namespace_name = namespace_name;
   out.cluster = cluster;
   out.stream = stream;
-  out.text = text_member->get_ref<const std::string&>();
-  strip_one_newline(out.text);
+  out.text = std::move(text);
   out.source_id = context.message_id;
   return true;
 }

@@ -1,9 +1,10 @@
 // A shipper's flat JSON object -> LogRecord. Internal to parsers/.
 //
 // Accepted members (first present wins; all optional but the text):
-//   time:     "time" | "timestamp" | "ts" | "date" — RFC 3339 string, or Unix
-//             epoch number in seconds, milliseconds, microseconds or nanoseconds
-//             (told apart by magnitude; Fluent Bit writes "date" as float seconds)
+//   time:     "time" | "timestamp" | "ts" | "@timestamp" | "date" — RFC 3339
+//             string, or Unix epoch number in seconds, milliseconds, microseconds
+//             or nanoseconds (told apart by magnitude; Fluent Bit writes "date"
+//             as float seconds)
 //   service:  "service" | kubernetes.container_name (Fluent Bit's kubernetes filter)
 //   revision: "revision" | kubernetes.labels["pod-template-hash"]
 //   instance: "instance" | "pod" | kubernetes.pod_name | "host"
@@ -11,10 +12,18 @@
 //   stream:   "stream";  severity: "severity" | "level" (pino's numeric levels
 //             10–60 become DEBUG/INFO/WARNING/ERROR/CRITICAL)
 //   text:     "message" | "msg" | "log" (Docker's json-file line, whose trailing
-//             newline is removed). Required: an object without it is most likely
-//             a misconfigured shipper, and accepting it would hide that.
+//             newline is removed), else a string "event" (structlog) | "@m" |
+//             "Message" | "@mt"; then the record's error fields (err, error,
+//             exception, stack_trace …: structured.h) as lines. An object with
+//             neither text nor error fields is refused: most likely a
+//             misconfigured shipper, and accepting it would hide that. A text
+//             that is itself an application's JSON record (pino's line in
+//             Docker's "log") is read as that record (structured.h).
+//   app_level: the record's level fields as structured.h reads them, or the
+//             inner record's, or a level at the start of the text.
 // Missing names fall back to options.service/revision/instance; missing time to
-// the envelope's publish time, then options.arrival.
+// the inner application record's, the envelope's publish time, then
+// options.arrival.
 #pragma once
 
 #include "parsers/json_fields.h"

@@ -1,11 +1,13 @@
 #include "parsers/json_lines.h"
 
+#include "parsers/json_document.h"
 #include "parsers/lines.h"
 
 namespace faultline {
 namespace {
 
 using Handler = std::function<void(const JsonRecordText&)>;
+using TextHandler = std::function<bool(const Line&)>;
 
 size_t skip_space(std::string_view text, size_t pos) {
   while (pos < text.size() && is_json_space(text[pos])) ++pos;
@@ -136,13 +138,21 @@ void read_array(std::string_view body, size_t open, RecordSink& sink, const Hand
 }
 
 void read_lines(std::string_view body, size_t start, size_t first_index, RecordSink& sink,
-                const Handler& handle) {
+                const Handler& handle, const TextHandler* text_line) {
   LineReader reader(body, start);
   Line line;
+  bool mixed = false;  // a text line was seen: blank lines are text from then on
   while (reader.next(line)) {
     if (sink.full()) return;
     size_t offset = line.offset;
     std::string_view text = trim(line.text, offset);
+    if (text_line && (text.empty() ? mixed : !looks_like_json(text, 0))) {
+      mixed = true;
+      Line whole = line;
+      whole.number = first_index + line.number;
+      if (!(*text_line)(whole)) return;
+      continue;
+    }
     if (text.empty()) continue;
     size_t index = first_index + line.number;
     if (too_long(sink, index, offset, text.size(), "the line")) continue;
@@ -150,15 +160,22 @@ void read_lines(std::string_view body, size_t start, size_t first_index, RecordS
   }
 }
 
-void read_values(std::string_view body, size_t start, RecordSink& sink, const Handler& handle) {
+void read_values(std::string_view body, size_t start, RecordSink& sink, const Handler& handle,
+                 const TextHandler* text_line) {
   size_t index = 0;
   for (size_t pos = skip_space(body, start); pos < body.size();
        pos = skip_space(body, pos), ++index) {
     if (sink.full()) return;
     size_t end = line_end(body, pos);  // what is not a bracketed value ends with its line
+    if (text_line && !looks_like_json(body, pos)) {
+      // Text after the documents: the rest is read line by line, from this line's start.
+      size_t line_start = body.find_last_of("\r\n", pos);
+      line_start = line_start == std::string_view::npos ? start : line_start + 1;
+      return read_lines(body, std::max(line_start, start), index, sink, handle, text_line);
+    }
     if (body[pos] == '{' || body[pos] == '[') {
       end = find_value_end(body, pos);
-      if (end == std::string_view::npos) return read_lines(body, pos, index, sink, handle);
+      if (end == std::string_view::npos) return read_lines(body, pos, index, sink, handle, text_line);
     }
     std::string_view text = body.substr(pos, end - pos);
     bool whole_body = index == 0 && skip_space(body, end) == body.size();
@@ -171,7 +188,7 @@ void read_values(std::string_view body, size_t start, RecordSink& sink, const Ha
 }  // namespace
 
 void read_json_records(std::string_view body, size_t start, RecordSink& sink,
-                       const Handler& handle) {
+                       const Handler& handle, const TextHandler* text_line) {
   size_t first = skip_space(body, start);
   if (first >= body.size()) return;
   if (body[first] == '[') return read_array(body, first, sink, handle);
@@ -179,8 +196,48 @@ void read_json_records(std::string_view body, size_t start, RecordSink& sink,
   size_t first_value_end = body[first] == '{' ? find_value_end(body, first) : first_line_end;
   if (first_value_end != std::string_view::npos && first_value_end <= first_line_end &&
       skip_space(body, first_line_end) < body.size())
-    return read_lines(body, start, 0, sink, handle);  // numbered from `start`: blank lines count
-  read_values(body, first, sink, handle);
+    return read_lines(body, start, 0, sink, handle, text_line);  // numbered from `start`: blank lines count
+  read_values(body, first, sink, handle, text_line);
+}
+
+bool looks_like_json(std::string_view text, size_t first) {
+  if (first >= text.size() || (text[first] != '{' && text[first] != '[')) return false;
+  size_t next = skip_space(text, first + 1);
+  if (next >= text.size()) return false;
+  char c = text[next];
+  return text[first] == '{' ? (c == '"' || c == '}') : (c == '{' || c == ']');
+}
+
+bool json_body_is_text(std::string_view body, size_t first) {
+  constexpr size_t kLinesLooked = 8;
+  if (!looks_like_json(body, first)) return true;
+  size_t first_line_end = line_end(body, first);
+  // An array's first element stands for it ("[" then "]" is JSON already).
+  size_t value = first;
+  if (body[first] == '[') {
+    value = skip_space(body, first + 1);
+    if (body[value] != '{') return false;
+  }
+  size_t value_end = find_value_end(body, value);
+  // A value that spans lines (a pretty-printed document) or never closes is JSON.
+  if (value_end == std::string_view::npos || value_end > first_line_end) return false;
+  auto parses = [](std::string_view text) {
+    nlohmann::json parsed;
+    JsonSyntaxError error;
+    return parse_json_document(text, parsed, error);
+  };
+  if (parses(body.substr(value, value_end - value))) return false;
+  LineReader reader(body, first_line_end);
+  Line line;
+  size_t looked = 0;
+  while (looked < kLinesLooked && reader.next(line)) {
+    size_t offset = 0;
+    std::string_view text = trim(line.text, offset);
+    if (text.empty()) continue;
+    ++looked;
+    if (looks_like_json(text, 0) && parses(text)) return false;
+  }
+  return true;
 }
 
 }  // namespace faultline

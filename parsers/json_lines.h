@@ -21,6 +21,7 @@
 #include <functional>
 #include <string_view>
 
+#include "parsers/lines.h"
 #include "parsers/record_sink.h"
 
 namespace faultline {
@@ -39,8 +40,26 @@ struct JsonRecordText {
 // any byte order mark) to `handle` in body order (the handler admits it to the sink). Records over
 // max_line_bytes, an array without its ']', empty array elements and data after
 // the array are reported to the sink directly. Stops once the sink is full.
+//
+// With `text_line` (automatic detection), NDJSON lines that do not start like
+// JSON (looks_like_json) are handed to it whole, as the lines of a plain-text
+// log mixed into the JSON one (a Go panic after zap's JSON lines); from the
+// first such line on, blank lines are handed over too, since traces contain
+// them. It returns false to stop reading.
 void read_json_records(std::string_view body, size_t start, RecordSink& sink,
-                       const std::function<void(const JsonRecordText&)>& handle);
+                       const std::function<void(const JsonRecordText&)>& handle,
+                       const std::function<bool(const Line&)>* text_line = nullptr);
+
+// JSON only when the opening bracket at `first` is followed by what a JSON body
+// of records has next: '{' then '"' or '}', '[' then '{' or ']'. Log lines that
+// start with a bracket ("[Sun Dec 04 04:47:44 2005] [error] …", "{main} …") do not.
+bool looks_like_json(std::string_view text, size_t first);
+
+// For a body that looks like JSON at `first`: true when it is text all the same
+// — its first value ends on its first line without being JSON (Erlang terms such
+// as {"Kernel pid terminated",application_controller,…}), and none of the next
+// few lines that start like JSON is JSON either.
+bool json_body_is_text(std::string_view body, size_t first);
 
 // True for the JSON whitespace characters: space, tab, CR, LF.
 inline bool is_json_space(char c) {

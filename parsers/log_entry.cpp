@@ -4,6 +4,7 @@
 #include <cstdint>
 
 #include "parsers/json_document.h"
+#include "parsers/structured.h"
 #include "parsers/utf8.h"
 
 namespace faultline {
@@ -180,16 +181,23 @@ bool payload_text(const Json& entry, LogRecord& out, FieldError& error) {
       return false;
     }
     out.text = text->get_ref<const std::string&>();
+    read_carried_text(out.text, out.app_level);
   } else if (const Json* json = find_member(entry, "jsonPayload")) {
     if (!json->is_object()) {
       error = wrong_type("", "jsonPayload", "an object", *json);
       return false;
     }
+    // The application's own record: its level, and the trace it logged in a
+    // field of its own (exception, stack_trace, err.stack …) after the message.
+    out.app_level = app_level_of(*json);
     if (const Json* message = first_string(*json, {"message", "msg", "log"})) {
       out.text = message->get_ref<const std::string&>();
+      strip_one_newline(out.text);
+      read_carried_text(out.text, out.app_level);
     } else if (!dump_payload(*json, "jsonPayload", out.text, error)) {
       return false;
     }
+    append_error_parts(*json, out.text);
   } else if (const Json* proto = find_member(entry, "protoPayload")) {
     // Audit logs: the status.message inside is what rules need to see.
     if (!proto->is_object()) {

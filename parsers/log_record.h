@@ -29,6 +29,13 @@ struct LogRecord {
   std::string instance;      // Cloud Run labels.instanceId; pod_name; instance_id
   std::string stream;        // "stdout", "stderr", "system", "requests", "audit", or empty
   std::string severity;      // LogEntry severity as written ("ERROR"), empty when absent
+  // The application's own level, apart from what the transport says (severity):
+  // from the level of a JSON document the application logged (pino, structlog,
+  // logback …) or a level at the start of its text line ("ERROR", "[INFO]",
+  // "level=warn"), as DEBUG, INFO, NOTICE, WARNING, ERROR, CRITICAL, ALERT or
+  // EMERGENCY. Empty when the application gave none. An error quoted in an
+  // INFO record ("retrying after: connection refused") is told apart by it.
+  std::string app_level;
   std::string resource_type; // "cloud_run_revision", "k8s_container", … ; empty for shippers
   std::string text;          // the line; for an assembled trace, all its lines joined by '\n'
   std::string source_id;     // dedup key: insertId+"|"+logName, or Pub/Sub messageId; may be empty

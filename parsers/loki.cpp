@@ -3,6 +3,7 @@
 #include <charconv>
 #include <cstdint>
 
+#include "parsers/structured.h"
 #include "parsers/utf8.h"
 
 namespace faultline {
@@ -92,6 +93,7 @@ bool value_to_record(const Json& value, const StreamLabels& labels, size_t s, si
   }
   out.text = value[1].get_ref<const std::string&>();
   strip_one_newline(out.text);
+  read_carried_text(out.text, out.app_level);
   out.service = labels.service.empty() ? options.service : std::string(labels.service);
   out.revision = labels.revision.empty() ? options.revision : std::string(labels.revision);
   out.instance = labels.instance.empty() ? options.instance : std::string(labels.instance);

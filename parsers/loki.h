@@ -7,7 +7,10 @@
 // from instance | pod; revision from revision; stream from stream; severity from
 // level | severity | detected_level; namespace_name from namespace; cluster from
 // cluster. Each value is a record: a Unix-nanosecond timestamp string (or integer)
-// and a line; a third element (structured metadata) is accepted and ignored.
+// and a line; a third element (structured metadata) is accepted and ignored. A
+// line that is an application's JSON record (pino, structlog …) is read as one
+// (structured.h: message, error fields as lines, level into app_level); any
+// other line gives app_level from a level at its start.
 #pragma once
 
 #include <cstddef>

@@ -22,17 +22,6 @@ size_t skip_space(std::string_view text, size_t pos) {
   return pos;
 }
 
-// JSON only when the opening bracket is followed by what a JSON body of records
-// has next: '{' then '"' or '}', '[' then '{' or ']'. Log lines that start with a
-// bracket ("[Sun Dec 04 04:47:44 2005] [error] …", "{main} …") stay text.
-bool looks_like_json(std::string_view body, size_t first) {
-  if (first >= body.size() || (body[first] != '{' && body[first] != '[')) return false;
-  size_t next = skip_space(body, first + 1);
-  if (next >= body.size()) return false;
-  char c = body[next];
-  return body[first] == '{' ? (c == '"' || c == '}') : (c == '{' || c == ']');
-}
-
 void read_json_record(const JsonRecordText& text, InputFormat format, RecordSink& sink) {
   Json value;
   JsonSyntaxError syntax;
@@ -69,10 +58,26 @@ void read_body(std::string_view body, InputFormat format, RecordSink& sink) {
   if (format == InputFormat::text) return read_text(body, start, sink);
   size_t first = skip_space(body, start);
   if (first == body.size()) return;
-  if (format == InputFormat::automatic && !looks_like_json(body, first))
-    return read_text(body, start, sink);
-  read_json_records(body, start, sink,
-                    [&](const JsonRecordText& text) { read_json_record(text, format, sink); });
+  if (format != InputFormat::automatic) {
+    read_json_records(body, start, sink,
+                      [&](const JsonRecordText& text) { read_json_record(text, format, sink); });
+    return;
+  }
+  if (json_body_is_text(body, first)) return read_text(body, start, sink);
+  // JSON records, and plain-text lines among them read as text (a Go panic after
+  // zap's JSON lines); a text line without a time of its own takes the time of
+  // the record before it.
+  TextReader text_reader(sink);
+  const std::function<bool(const Line&)> text_line = [&](const Line& line) { return text_reader.read(line); };
+  read_json_records(
+      body, start, sink,
+      [&](const JsonRecordText& text) {
+        size_t before = sink.records().size();
+        read_json_record(text, format, sink);
+        if (sink.records().size() > before) text_reader.note_record(sink.records().back());
+      },
+      &text_line);
+  text_reader.finish();
 }
 
 }  // namespace

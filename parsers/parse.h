@@ -15,10 +15,20 @@
 // InputFormat::automatic takes a body as JSON only when it starts with '{' then
 // '"' or '}', or with '[' then '{' or ']' (blanks between allowed); anything else
 // — including Apache's "[Sun Dec 04 …" and gunicorn's "[2025-09-16 …" — is text.
+// A body that starts so but whose first record ends on its first line without
+// being JSON, while none of the next lines that look like JSON is JSON either,
+// is text too (Erlang's {"Kernel pid terminated",application_controller,…}).
+// In a JSON body read line by line, lines that do not start like JSON are read
+// as text (text.h: a Go panic after zap's JSON lines), not refused.
 // Each JSON object is then classified: "streams" -> Loki push; a "message"
 // member that is an object -> Pub/Sub push envelope; resource / logName /
 // insertId / textPayload / jsonPayload / protoPayload / httpRequest -> LogEntry;
 // anything else -> a flat shipper record.
+//
+// Text (InputFormat::text, and text bodies and lines under automatic) is read
+// line by line with its envelopes removed: compose, kubectl --prefix, journald
+// and syslog, CRI, Docker json-file, Heroku, Cloud Foundry, leading timestamps,
+// and applications' JSON records (text.h, envelope.h, structured.h).
 //
 // Field mapping (choices where the formats are silent are noted):
 //   - time: timestamp, else receiveTimestamp, else the envelope's publishTime,
@@ -44,7 +54,15 @@
 //   - text: textPayload; else the first string among jsonPayload.message / msg /
 //     log; else the compact JSON of jsonPayload or protoPayload; else, for a
 //     request log, "<requestMethod> <status> <requestUrl>"; one trailing newline
-//     is removed. http_status comes from httpRequest.status whenever present.
+//     is removed. jsonPayload's error fields (exception, stack_trace, err.stack …:
+//     structured.h) follow as lines; a textPayload that is itself an
+//     application's JSON record is read as one. http_status comes from
+//     httpRequest.status whenever present.
+//   - app_level (LogRecord::app_level): jsonPayload's level / severity / … or the
+//     level of an application record in the text, else a level at the start of
+//     the text; never the LogEntry's severity, which is the transport's.
+//   Flat records and Loki lines: flat_record.h and loki.h; their text, too, is
+//   read as an application's JSON record when it is one, and gets app_level.
 //   - source_id: insertId + "|" + logName when the entry has an insertId, even
 //     inside a Pub/Sub envelope: a sink may publish the same entry in two
 //     messages with different messageIds, and only the insertId dedups those.

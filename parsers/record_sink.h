@@ -24,6 +24,9 @@ class RecordSink {
   bool full() const { return full_; }
 
   void accept(LogRecord&& record) { result_.records.push_back(std::move(record)); }
+  // The records accepted so far, in order (readers amend what later lines tell:
+  // the time of lines before the first timestamp, the service of compose's exits).
+  std::vector<LogRecord>& records() { return result_.records; }
   void reject(size_t index, size_t offset, std::string field, std::string message);
   // A record refused because it exceeds a configured limit (`limit` names the option).
   void reject_limit(size_t index, size_t offset, std::string_view limit, std::string message);

@@ -66,12 +66,22 @@ std::optional<Timestamp> parse_rfc3339(std::string_view s) {
     return std::nullopt;
   }
   if (pos != s.size()) return std::nullopt;
-  year_month_day ymd{std::chrono::year{year}, std::chrono::month{static_cast<unsigned>(month)},
-                     std::chrono::day{static_cast<unsigned>(day)}};
-  if (!ymd.ok() || hour > 23 || minute > 59 || second > 60) return std::nullopt;
+  return civil_time(year, month, day, hour, minute, second, nanos, offset_minutes);
+}
+
+std::optional<Timestamp> civil_time(int year, int month, int day, int hour, int minute, int second,
+                                    int64_t nanos, int offset_minutes) {
+  using namespace std::chrono;
+  if (month < 1 || month > 12 || day < 1 || day > 31) return std::nullopt;
+  if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 60) return std::nullopt;
+  if (nanos < 0 || nanos > 999999999 || offset_minutes < -24 * 60 || offset_minutes > 24 * 60)
+    return std::nullopt;
   // Timestamp counts nanoseconds in 64 bits (1677-09-21 .. 2262-04-11): a year
   // outside 1678..2261 would overflow it, or overflow the windows added to it.
   if (year < 1678 || year > 2261) return std::nullopt;
+  year_month_day ymd{std::chrono::year{year}, std::chrono::month{static_cast<unsigned>(month)},
+                     std::chrono::day{static_cast<unsigned>(day)}};
+  if (!ymd.ok()) return std::nullopt;
   auto t = sys_days{ymd} + hours{hour} + minutes{minute} + seconds{second} + nanoseconds{nanos} -
            minutes{offset_minutes};
   return Timestamp{t};

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -14,6 +15,12 @@ using Timestamp = std::chrono::sys_time<std::chrono::nanoseconds>;
 // Returns nullopt for anything else, and for years outside 1678..2261 (what
 // 64-bit nanoseconds hold, with room for windows added to it); never throws.
 std::optional<Timestamp> parse_rfc3339(std::string_view text);
+
+// The instant of a civil date and time at a UTC offset (minutes east), with the
+// same range and validity checks as parse_rfc3339 (second 60 allowed, as leap
+// seconds are written); nullopt when any field is out of range. Never throws.
+std::optional<Timestamp> civil_time(int year, int month, int day, int hour, int minute, int second,
+                                    int64_t nanos = 0, int offset_minutes = 0);
 
 // Formats as RFC 3339 UTC with the shortest fraction that keeps the value
 // (whole seconds print no fraction): "2025-09-16T00:42:33.8193Z".

@@ -34,7 +34,10 @@ TEST_CASE("automatic: log lines that start with a bracket are text") {
   INFO(all_errors(apache));
   REQUIRE(apache.records.size() == 2);
   CHECK(apache.errors.empty());
-  CHECK(apache.records[0].text.starts_with("[Sun Dec 04"));
+  // The leading timestamp is read into the record's time, the rest is the line.
+  CHECK(apache.records[0].text == "[error] mod_jk child workerEnv in error state 6");
+  CHECK(apache.records[0].time == *parse_rfc3339("2005-12-04T04:47:44Z"));
+  CHECK(apache.records[0].app_level == "ERROR");
   ParseResult gunicorn = parse("[2025-09-16 00:42:34 +0000] [1] [INFO] Starting gunicorn 23.0.0");
   CHECK(gunicorn.records.size() == 1);
   ParseResult braces = parse("{main} worker started");

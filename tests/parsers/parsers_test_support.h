@@ -60,6 +60,7 @@ inline void check_same_record(const LogRecord& got, const LogRecord& want) {
   CHECK(got.instance == want.instance);
   CHECK(got.stream == want.stream);
   CHECK(got.severity == want.severity);
+  CHECK(got.app_level == want.app_level);
   CHECK(got.resource_type == want.resource_type);
   CHECK(got.text == want.text);
   CHECK(got.source_id == want.source_id);
