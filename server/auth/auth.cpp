@@ -89,16 +89,25 @@ std::shared_ptr<const Jwks> Authenticator::keys() const {
 
 bool Authenticator::fetch_keys() {
   std::string error;
-  auto url = parse_http_url(config_.oidc_jwks_url, error);  // validated with the config
-  HttpClientOptions options;
-  options.ca_file = config_.oidc_ca_file;
-  HttpClientResult result = http_get(*url, "", options);
   std::shared_ptr<const Jwks> keys;
-  if (result.ok()) keys = Jwks::parse(result.body, error);
-  else error = result.describe();
+  // Runs on the refresher thread, where an escaping exception would end the daemon.
+  try {
+    auto url = parse_http_url(config_.oidc_jwks_url, error);  // validated with the config
+    HttpClientOptions options;
+    options.ca_file = config_.oidc_ca_file;
+    HttpClientResult result = http_get(*url, "", options);
+    if (result.ok()) keys = Jwks::parse(result.body, error);
+    else error = result.describe();
+  } catch (const std::exception& e) {
+    error = e.what();
+  }
   if (!keys) {
-    log_.warn("auth", "JWKS fetch failed; Pub/Sub pushes with OIDC tokens get 401 until it succeeds",
-              {{"url", config_.oidc_jwks_url}, {"error", error}});
+    if (auto kept = this->keys())
+      log_.warn("auth", "JWKS refresh failed; keeping the keys loaded before",
+                {{"url", config_.oidc_jwks_url}, {"keys", kept->size()}, {"error", error}});
+    else
+      log_.warn("auth", "JWKS fetch failed; Pub/Sub pushes with OIDC tokens get 401 until it succeeds",
+                {{"url", config_.oidc_jwks_url}, {"error", error}});
     return false;
   }
   log_.info("auth", "JWKS loaded", {{"url", config_.oidc_jwks_url}, {"keys", keys->size()}});

@@ -13,7 +13,8 @@
 // Tokens are compared in constant time against every configured token, and never
 // logged or echoed. The JWKS is read from a file at start, or fetched from a URL
 // at start and then every jwks_refresh, and at once (at most every 30 s) when a
-// JWT names a key id it does not know (Google rotates its keys).
+// JWT names a key id it does not know (Google rotates its keys). A refresh that
+// fails (unreachable, or a malformed document) keeps the keys loaded before.
 // check() is thread-safe and never blocks on the network.
 #pragma once
 

@@ -5,13 +5,17 @@
 #include <openssl/param_build.h>
 
 #include <algorithm>
+#include <cmath>
 
 #include <nlohmann/json.hpp>
 
 #include "parsers/base64.h"
+#include "parsers/utf8.h"
 
 namespace faultline {
 namespace {
+
+using Json = nlohmann::json;
 
 bool base64url(std::string_view text, std::string& out) {
   Base64Error error;
@@ -56,32 +60,96 @@ bool rs256_valid(const EVP_PKEY* key, std::string_view signed_part, const std::s
   return valid;
 }
 
-std::optional<int64_t> seconds_claim(const nlohmann::json& claims, const char* name) {
-  auto it = claims.find(name);
-  if (it == claims.end() || !it->is_number()) return std::nullopt;
-  return it->get<int64_t>();
+// A JWK's string member `keys[i].name`; false with `error` naming it when it is
+// missing or of another type.
+bool jwk_string(const Json& key, const std::string& where, const char* name, std::string& out, std::string& error) {
+  auto it = key.find(name);
+  if (it == key.end() || !it->is_string()) {
+    error = where + "." + name + (it == key.end() ? ": missing" : std::string(": expected a string, got ") + it->type_name());
+    return false;
+  }
+  out = it->get<std::string>();
+  return true;
 }
+
+bool jwk_bytes(const Json& key, const std::string& where, const char* name, std::string& out, std::string& error) {
+  std::string text;
+  if (!jwk_string(key, where, name, text, error)) return false;
+  if (base64url(text, out)) return true;
+  error = where + "." + name + ": not base64url";
+  return false;
+}
+
+// A string member of the token's header or claims: "" when absent; false with
+// `reason` when it has another type (a client's mistake, answered 401 like any).
+bool token_string(const Json& object, const char* part, const char* name, std::string& out, std::string& reason) {
+  out.clear();
+  auto it = object.find(name);
+  if (it == object.end()) return true;
+  if (!it->is_string()) {
+    reason = std::string(part) + " " + name + " must be a string, got " + it->type_name();
+    return false;
+  }
+  out = it->get<std::string>();
+  return true;
+}
+
+// NumericDate claims beyond this many seconds from 1970 are clamped to it, so
+// that comparing them with now ± clock_skew cannot overflow; clamping changes
+// no decision (it is about 35,000 years).
+constexpr int64_t kFarSeconds = int64_t{1} << 40;
+
+bool seconds_claim(const Json& claims, const char* name, std::optional<int64_t>& out, std::string& reason) {
+  auto it = claims.find(name);
+  if (it == claims.end()) return true;
+  if (it->is_number_unsigned()) {
+    out = static_cast<int64_t>(std::min<uint64_t>(it->get<uint64_t>(), kFarSeconds));
+  } else if (it->is_number_integer()) {
+    out = std::clamp<int64_t>(it->get<int64_t>(), -kFarSeconds, kFarSeconds);
+  } else if (it->is_number_float()) {
+    // Clamped as a double: converting one beyond int64 would be undefined.
+    out = static_cast<int64_t>(std::floor(std::clamp<double>(it->get<double>(), -kFarSeconds, kFarSeconds)));
+  } else {
+    reason = std::string("JWT ") + name + " must be a number of seconds, got " + it->type_name();
+    return false;
+  }
+  return true;
+}
+
+// A token's own text quoted in a reason: short, and safe in a log line.
+std::string excerpt(std::string_view text) { return "'" + printable_excerpt(text, 64) + "'"; }
 
 }  // namespace
 
+void Jwks::KeyFree::operator()(evp_pkey_st* key) const { EVP_PKEY_free(key); }
+
 std::shared_ptr<const Jwks> Jwks::parse(std::string_view json, std::string& error) {
-  nlohmann::json document = nlohmann::json::parse(json, nullptr, false);
-  if (document.is_discarded() || !document.is_object() || !document.contains("keys") || !document["keys"].is_array()) {
+  const Json document = Json::parse(json, nullptr, false);
+  const auto keys = document.is_object() ? document.find("keys") : document.end();
+  if (!document.is_object() || keys == document.end() || !keys->is_array()) {
     error = "not a JWKS document (expected {\"keys\": [...]})";
     return nullptr;
   }
   std::shared_ptr<Jwks> jwks(new Jwks());
-  for (const auto& key : document["keys"]) {
-    if (!key.is_object() || key.value("kty", "") != "RSA" || !key.contains("kid")) continue;
-    std::string n, e;
-    if (!key["kid"].is_string() || !key.contains("n") || !key.contains("e") || !key["n"].is_string() ||
-        !key["e"].is_string() || !base64url(key["n"].get<std::string>(), n) ||
-        !base64url(key["e"].get<std::string>(), e))
-      continue;
-    if (EVP_PKEY* pkey = rsa_key(n, e)) {
-      auto [it, inserted] = jwks->keys_.emplace(key["kid"].get<std::string>(), pkey);
-      if (!inserted) EVP_PKEY_free(pkey);
+  for (size_t i = 0; i < keys->size(); ++i) {
+    const Json& key = (*keys)[i];
+    const std::string where = "keys[" + std::to_string(i) + "]";
+    if (!key.is_object()) {
+      error = where + ": expected an object, got " + std::string(key.type_name());
+      return nullptr;
     }
+    std::string kty, kid, n, e;
+    if (!jwk_string(key, where, "kty", kty, error)) return nullptr;
+    if (kty != "RSA") continue;  // EC and other key types never sign RS256
+    if (!jwk_string(key, where, "kid", kid, error) || !jwk_bytes(key, where, "n", n, error) ||
+        !jwk_bytes(key, where, "e", e, error))
+      return nullptr;
+    std::unique_ptr<evp_pkey_st, KeyFree> pkey(rsa_key(n, e));
+    if (!pkey) {
+      error = where + ": n and e do not make an RSA public key";
+      return nullptr;
+    }
+    jwks->keys_.emplace(kid, std::move(pkey));  // a repeated kid keeps its first key
   }
   if (jwks->keys_.empty()) {
     error = "the JWKS document has no usable RSA key";
@@ -90,13 +158,9 @@ std::shared_ptr<const Jwks> Jwks::parse(std::string_view json, std::string& erro
   return jwks;
 }
 
-Jwks::~Jwks() {
-  for (auto& [kid, key] : keys_) EVP_PKEY_free(key);
-}
-
 const evp_pkey_st* Jwks::key(const std::string& kid) const {
   auto it = keys_.find(kid);
-  return it == keys_.end() ? nullptr : it->second;
+  return it == keys_.end() ? nullptr : it->second.get();
 }
 
 JwtResult verify_jwt(std::string_view token, const Jwks& keys, const JwtPolicy& policy, Timestamp now) {
@@ -114,24 +178,30 @@ JwtResult verify_jwt(std::string_view token, const Jwks& keys, const JwtPolicy& 
   if (!base64url(token.substr(0, first), header_text) || !base64url(token.substr(first + 1, second - first - 1), payload_text) ||
       !base64url(token.substr(second + 1), signature))
     return fail("not a JWT (a part is not base64url)");
-  const nlohmann::json header = nlohmann::json::parse(header_text, nullptr, false);
-  const nlohmann::json claims = nlohmann::json::parse(payload_text, nullptr, false);
+  const Json header = Json::parse(header_text, nullptr, false);
+  const Json claims = Json::parse(payload_text, nullptr, false);
   if (!header.is_object() || !claims.is_object()) return fail("not a JWT (header or payload is not a JSON object)");
 
-  if (header.value("alg", "") != "RS256") return fail("JWT alg must be RS256, got '" + header.value("alg", "") + "'");
-  result.kid = header.value("kid", "");
+  std::string alg, reason;
+  if (!token_string(header, "JWT header", "alg", alg, reason) || !token_string(header, "JWT header", "kid", result.kid, reason))
+    return fail(reason);
+  if (alg != "RS256") return fail("JWT alg must be RS256, got " + excerpt(alg));
+  if (!header.contains("kid")) return fail("JWT header has no kid");
   const evp_pkey_st* key = keys.key(result.kid);
   if (!key) {
     result.unknown_key = true;
-    return fail("JWT signed with unknown key id '" + result.kid + "'");
+    return fail("JWT signed with unknown key id " + excerpt(result.kid));
   }
   if (!rs256_valid(key, token.substr(0, second), signature)) return fail("JWT signature does not verify");
 
-  const std::string issuer = claims.value("iss", "");
+  std::string issuer;
+  if (!token_string(claims, "JWT", "iss", issuer, reason)) return fail(reason);
   if (std::find(policy.issuers.begin(), policy.issuers.end(), issuer) == policy.issuers.end())
-    return fail("JWT issuer '" + issuer + "' is not accepted");
+    return fail("JWT issuer " + excerpt(issuer) + " is not accepted");
   bool audience_ok = false;
   if (auto aud = claims.find("aud"); aud != claims.end()) {
+    if (!aud->is_string() && !aud->is_array())
+      return fail(std::string("JWT aud must be a string or an array of strings, got ") + aud->type_name());
     if (aud->is_string()) audience_ok = *aud == policy.audience;
     if (aud->is_array())
       audience_ok = std::any_of(aud->begin(), aud->end(), [&](const auto& a) { return a == policy.audience; });
@@ -139,18 +209,21 @@ JwtResult verify_jwt(std::string_view token, const Jwks& keys, const JwtPolicy& 
   if (!audience_ok) return fail("JWT audience does not match auth.oidc.audience");
 
   const int64_t now_s = std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
-  const int64_t skew = policy.clock_skew.count();
-  auto exp = seconds_claim(claims, "exp");
+  const int64_t skew = std::clamp<int64_t>(policy.clock_skew.count(), 0, kFarSeconds);
+  std::optional<int64_t> exp, iat, nbf;
+  if (!seconds_claim(claims, "exp", exp, reason) || !seconds_claim(claims, "iat", iat, reason) ||
+      !seconds_claim(claims, "nbf", nbf, reason))
+    return fail(reason);
   if (!exp) return fail("JWT has no exp claim");
   if (*exp + skew <= now_s) return fail("JWT expired " + ago(std::chrono::seconds(now_s - *exp)) + " ago");
-  for (const char* name : {"iat", "nbf"})
-    if (auto at = seconds_claim(claims, name); at && *at - skew > now_s)
+  for (auto [name, at] : {std::pair{"iat", iat}, std::pair{"nbf", nbf}})
+    if (at && *at - skew > now_s)
       return fail(std::string("JWT ") + name + " is " + ago(std::chrono::seconds(*at - now_s)) + " in the future");
 
-  result.email = claims.value("email", "");
+  if (!token_string(claims, "JWT", "email", result.email, reason)) return fail(reason);
   if (!policy.emails.empty()) {
     if (std::find(policy.emails.begin(), policy.emails.end(), result.email) == policy.emails.end())
-      return fail("JWT email '" + result.email + "' is not in auth.oidc.emails");
+      return fail("JWT email " + excerpt(result.email) + " is not in auth.oidc.emails");
     auto verified = claims.find("email_verified");
     if (verified == claims.end() || !(*verified == true || *verified == "true"))
       return fail("JWT email is not verified");

@@ -7,7 +7,9 @@
 // exp in the future and iat/nbf not in the future, each within clock_skew; and,
 // when emails are configured, email among them with email_verified true.
 // The reason names the first check that failed ("token expired 2m10s ago"), for
-// the 401 body and the log; the token itself is never part of it.
+// the 401 body and the log; the token itself is never part of it. Neither
+// function throws on any input: a member of the wrong JSON type is a refusal
+// naming it, like any other bad token or key set.
 #pragma once
 
 #include <chrono>
@@ -24,19 +26,26 @@ struct evp_pkey_st;
 
 namespace faultline {
 
-// Keys by kid. Immutable once built; shared between threads.
+// Keys by kid. Immutable once built; shared between threads. It owns its
+// OpenSSL keys, so it is not copyable (share the pointer parse() returns).
 class Jwks {
  public:
-  // RSA keys ("kty":"RSA" with n and e) of a JWKS document; other key types are
-  // skipped. nullptr with `error` when the document has no usable key.
+  // The RSA keys ("kty":"RSA" with kid, n and e) of a JWKS document; keys of
+  // other types are skipped. nullptr with `error` when the document has no
+  // usable key, or when a key is malformed ("keys[1].kty: expected a string,
+  // got number"): a provider's broken document must not half-replace good keys.
   static std::shared_ptr<const Jwks> parse(std::string_view json, std::string& error);
-  ~Jwks();
+  Jwks(const Jwks&) = delete;
+  Jwks& operator=(const Jwks&) = delete;
   const evp_pkey_st* key(const std::string& kid) const;
   size_t size() const { return keys_.size(); }
 
  private:
+  struct KeyFree {
+    void operator()(evp_pkey_st* key) const;
+  };
   Jwks() = default;
-  std::map<std::string, evp_pkey_st*> keys_;
+  std::map<std::string, std::unique_ptr<evp_pkey_st, KeyFree>> keys_;
 };
 
 struct JwtPolicy {

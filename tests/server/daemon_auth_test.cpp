@@ -2,6 +2,8 @@
 // tokens, read vs write, the loopback rule, and tokens kept out of the log.
 #include <doctest/doctest.h>
 
+#include <filesystem>
+
 #include "tests/server/daemon_process.h"
 #include "tests/support/raw_http.h"
 #include "tests/server/test_jwt_signer.h"
@@ -170,6 +172,88 @@ TEST_CASE("the JWKS can come from a URL") {
   CHECK(daemon.log().find("JWKS loaded") != std::string::npos);
   CHECK(http_post(daemon.port(), "/v1/push/pubsub", pubsub_envelope(seed_line(7), "m-1"), "application/json",
                   bearer(google.sign(push_claims(kAudience, kPusher)))).status == 200);
+}
+
+TEST_CASE("a JWKS file with a malformed key: serve refuses to start and names the key and field") {
+  TempDir dir;
+  TestSigningKey google("k1");
+  nlohmann::json jwks = jwks_of({&google});
+  jwks["keys"].push_back({{"kty", 5}, {"kid", "k2"}});
+  write_text(dir.file("jwks.json"), jwks.dump());
+  write_text(dir.file("faultline.yaml"), auth_config("  oidc_jwks_file: " + dir.file("jwks.json") + "\n"));
+  RunResult refused = run_command({FAULTLINE_BINARY, "serve", "--listen", "127.0.0.1:0", "--config",
+                                   dir.file("faultline.yaml"), "--store", dir.file("faultline.db"), "--rules", rules_dir()});
+  CHECK(refused.exit_code == 2);  // a configuration error, not an abort
+  CHECK_MESSAGE(refused.err.find("auth.oidc_jwks_file " + dir.file("jwks.json") +
+                                 ": keys[1].kty: expected a string, got number") != std::string::npos,
+                refused.err);
+}
+
+TEST_CASE("a JWKS URL whose document turns malformed: the daemon keeps its keys and says why") {
+  TempDir dir;
+  TestSigningKey google("k1");
+  std::filesystem::create_directories(dir.file("www"));
+  write_text(dir.file("www/certs.json"), jwks_of({&google}).dump());
+  const uint16_t web_port = free_loopback_port();
+  PeerProcess web({"/usr/bin/python3", "-m", "http.server", "--bind", "127.0.0.1", "--directory", dir.file("www"),
+                   std::to_string(web_port)},
+                  dir.file("web.log"));
+  REQUIRE(eventually([&] {
+    try {
+      return http_get(web_port, "/certs.json").status == 200;
+    } catch (const std::exception&) {
+      return false;
+    }
+  }));
+  write_text(dir.file("faultline.yaml"), auth_config("  oidc_jwks_url: http://127.0.0.1:" + std::to_string(web_port) +
+                                                     "/certs.json\n  jwks_refresh: 1s\n"));
+  Daemon daemon(dir.file("faultline.db"), {"--config", dir.file("faultline.yaml")});
+  REQUIRE(daemon.log().find("JWKS loaded") != std::string::npos);
+
+  // The provider now publishes a key whose kty is a number (written whole, then renamed into place).
+  nlohmann::json broken = jwks_of({&google});
+  broken["keys"][0]["kty"] = 5;
+  write_text(dir.file("www/certs.new"), broken.dump());
+  std::filesystem::rename(dir.file("www/certs.new"), dir.file("www/certs.json"));
+  REQUIRE_MESSAGE(daemon.wait_for_log("JWKS refresh failed"), daemon.log());
+  CHECK(http_post(daemon.port(), "/v1/push/pubsub", pubsub_envelope(seed_line(7), "m-1"), "application/json",
+                  bearer(google.sign(push_claims(kAudience, kPusher)))).status == 200);
+  CHECK(daemon.stop() == 0);
+  const std::string log = daemon.log();
+  const size_t line = log.find("JWKS refresh failed");
+  CHECK(log.substr(line, log.find('\n', line) - line).find("keys[0].kty: expected a string, got number") !=
+        std::string::npos);
+}
+
+TEST_CASE("push tokens whose header or claims have the wrong JSON type: 401 naming the member, no error logged") {
+  TempDir dir;
+  TestSigningKey google("k1");
+  write_text(dir.file("jwks.json"), jwks_of({&google}).dump());
+  write_text(dir.file("faultline.yaml"), auth_config("  oidc_jwks_file: " + dir.file("jwks.json") + "\n"));
+  Daemon daemon(dir.file("faultline.db"), {"--config", dir.file("faultline.yaml")});
+  const auto claims = push_claims(kAudience, kPusher);
+  auto claims_with = [&](const char* name, nlohmann::json value) {
+    auto c = claims;
+    c[name] = std::move(value);
+    return c;
+  };
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {google.sign_with_header({{"alg", 5}, {"kid", "k1"}}, claims), "JWT header alg must be a string, got number."},
+      {google.sign_with_header({{"alg", "RS256"}, {"kid", nullptr}}, claims), "JWT header kid must be a string, got null."},
+      {google.sign(claims_with("iss", 5)), "JWT iss must be a string, got number."},
+      {google.sign(claims_with("email", nlohmann::json::array())), "JWT email must be a string, got array."},
+  };
+  for (const auto& [token, detail] : cases) {
+    HttpResult refused = http_post(daemon.port(), "/v1/push/pubsub", pubsub_envelope(seed_line(7), "m-1"),
+                                   "application/json", bearer(token));
+    CHECK(refused.status == 401);
+    CHECK(refused.json()["detail"] == detail);
+  }
+  CHECK(daemon.stop() == 0);
+  // Unauthenticated clients must not be able to fill the log: refusals are debug lines only.
+  const std::string log = daemon.log();
+  CHECK_MESSAGE(log.find(" error ") == std::string::npos, log);
+  CHECK(log.find("push token refused") == std::string::npos);
 }
 
 TEST_CASE("without tokens the daemon refuses to listen beyond loopback unless told --insecure") {

@@ -41,7 +41,11 @@ class TestSigningKey {
 
   // header.payload.signature; `kid` overrides the header's key id.
   std::string sign(const nlohmann::json& claims, std::string alg = "RS256", std::string kid = "") const {
-    const nlohmann::json header = {{"alg", alg}, {"kid", kid.empty() ? kid_ : kid}, {"typ", "JWT"}};
+    return sign_with_header({{"alg", alg}, {"kid", kid.empty() ? kid_ : kid}, {"typ", "JWT"}}, claims);
+  }
+
+  // Signs whatever header it is given: a validly signed token with a malformed header.
+  std::string sign_with_header(const nlohmann::json& header, const nlohmann::json& claims) const {
     const std::string signed_part = base64url(header.dump()) + "." + base64url(claims.dump());
     EVP_MD_CTX* context = EVP_MD_CTX_new();
     size_t length = 0;
