@@ -9,12 +9,14 @@ Each seed is a small slice of real input in the shape its target reads: LogEntry
 NDJSON chunks, gcloud JSON arrays, Pub/Sub push envelopes, Loki pushes, text
 chunks (the real-world logs with their envelopes), JSON lines of application
 loggers, multi-line traces with a schedule line (fuzz/multiline.cpp), single
-rules and whole packs, and raw HTTP requests carrying all of those. Seeds stay
+rules and whole packs, raw HTTP requests carrying all of those, and Pub/Sub push
+OIDC tokens as fuzz/jwt.cpp reads them (header, claims, JWKS). Seeds stay
 under 16 KiB so the fuzzers' default input length stays small. The output is
 deterministic and generated at build time; nothing here is committed.
 """
 import base64
 import gzip
+import hashlib
 import json
 import os
 import shutil
@@ -359,6 +361,41 @@ def main():
     })
     for name, data in sorted(requests.items()):
         seeds.add("http", name, data)
+
+    # JWT: "header\nclaims\nJWKS" (fuzz/jwt.cpp signs header.claims with its key "fuzz").
+    def compact(value):
+        return json.dumps(value, separators=(",", ":"))
+
+    def b64url(data):
+        return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+    modulus = b"".join(hashlib.sha256(bytes([i])).digest() for i in range(8))  # 256 bytes, not a real key
+    jwk = {"kty": "RSA", "alg": "RS256", "use": "sig", "kid": "fuzz", "n": b64url(modulus), "e": "AQAB"}
+    jwks = {"keys": [jwk, {"kty": "EC", "kid": "ec", "crv": "P-256", "x": "AA", "y": "AA"}]}
+    header = {"alg": "RS256", "kid": "fuzz", "typ": "JWT"}
+    claims = {"iss": "https://accounts.google.com", "aud": "https://faultline.example.com/v1/push/pubsub",
+              "email": "pubsub-push@proj.iam.gserviceaccount.com", "email_verified": True,
+              "iat": 1759999990, "exp": 1760003600, "sub": "1234567890"}
+
+    def jwt_seed(name, header=header, claims=claims, jwks=jwks):
+        seeds.add("jwt", name, "\n".join(v if isinstance(v, str) else compact(v) for v in (header, claims, jwks)))
+
+    jwt_seed("valid")
+    jwt_seed("alg-number", header={**header, "alg": 5})
+    jwt_seed("alg-none", header={**header, "alg": "none"})
+    jwt_seed("kid-null", header={**header, "kid": None})
+    jwt_seed("kid-unknown", header={**header, "kid": "rotated"})
+    jwt_seed("iss-number", claims={**claims, "iss": 5})
+    jwt_seed("aud-array", claims={**claims, "aud": ["x", claims["aud"]]})
+    jwt_seed("aud-object", claims={**claims, "aud": {"a": 1}})
+    jwt_seed("email-array", claims={**claims, "email": []})
+    jwt_seed("exp-int64-max", claims={**claims, "exp": 9223372036854775807, "iat": -9223372036854775808})
+    jwt_seed("exp-float", claims={**claims, "exp": 1.76e9 + 0.5, "nbf": 1e300})
+    jwt_seed("kty-number", jwks={"keys": [{**jwk, "kty": 5}]})
+    jwt_seed("n-not-base64url", jwks={"keys": [{**jwk, "n": "A*B"}]})
+    jwt_seed("no-keys", jwks={"keys": []})
+    signed = b64url(compact(header).encode()) + "." + b64url(compact(claims).encode()) + "." + b64url(b"\0" * 128)
+    seeds.add("jwt", "compact-token", signed)
 
     for target in sorted(seeds.count):
         print(f"seeds: {target}: {seeds.count[target]} inputs in {os.path.join(out, target)}")

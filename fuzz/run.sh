@@ -17,7 +17,7 @@ seconds=${2:?usage: fuzz/run.sh BUILD SECONDS [TARGET...]}
 shift 2
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-  targets=(logentry pubsub ndjson loki text envelope structured multiline rules http)
+  targets=(logentry pubsub ndjson loki text envelope structured multiline rules http jwt)
 fi
 
 dir="$build/fuzz"
@@ -34,7 +34,7 @@ for target in "${targets[@]}"; do
         -artifact_prefix="$dir/artifacts/$target/")
   case "$target" in
     logentry|pubsub|ndjson|loki|structured) args+=(-dict="$dicts/json.dict") ;;
-    http|rules) args+=(-dict="$dicts/$target.dict") ;;
+    http|rules|jwt) args+=(-dict="$dicts/$target.dict") ;;
   esac
   echo "fuzz: $target for ${seconds}s"
   status=0
