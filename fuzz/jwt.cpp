@@ -15,7 +15,7 @@
 
 #include "fuzz/fuzz_support.h"
 #include "parsers/utf8.h"
-#include "server/jwt.h"
+#include "server/auth/jwt.h"
 #include "tests/server/test_jwt_signer.h"
 
 namespace {

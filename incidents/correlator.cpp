@@ -981,6 +981,32 @@ LifecycleResult Correlator::resolve(const std::string& id, const std::string& by
   return LifecycleResult::ok;
 }
 
+bool Correlator::undo(const LifecycleAction& action, std::vector<IncidentChange>* changes) {
+  const bool ack = action.kind == LifecycleKind::acknowledge;
+  Tracked* t = state_->find_id(action.incident_id);
+  if (!t || t->inc.state != (ack ? IncidentState::acknowledged : IncidentState::resolved)) return false;
+  Incident& inc = t->inc;
+  const std::string who = ack || !action.by.empty() ? action.by : "api";  // as acknowledge()/resolve() wrote it
+  auto entry = std::find_if(inc.history.begin(), inc.history.end(), [&](const HistoryEntry& h) {
+    return h.at == action.at && h.action == (ack ? "acknowledged" : "resolved") && h.by == who && h.note == action.note;
+  });
+  if (entry == inc.history.end()) return false;
+  inc.history.erase(entry);
+  if (ack) {
+    inc.state = IncidentState::open;
+    inc.acknowledged_at.reset();
+  } else {
+    // resolve() kept acknowledged_at, and an unresolved incident has no resolution.
+    inc.state = inc.acknowledged_at ? IncidentState::acknowledged : IncidentState::open;
+    inc.resolved_at.reset();
+    inc.resolved_by.reset();
+    inc.resolved_by_revision.reset();
+    state_->seek_recovery(*t);  // the pending recovery resolve() cancelled
+  }
+  Changes(changes).add(IncidentChange::Type::updated, inc.id);
+  return true;
+}
+
 std::vector<const Incident*> Correlator::incidents() const {
   std::vector<const Incident*> out;
   out.reserve(state_->by_id.size());

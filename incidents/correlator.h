@@ -127,6 +127,7 @@
 #include <string>
 #include <vector>
 
+#include "incidents/event_batch.h"
 #include "incidents/incident.h"
 #include "rules/event.h"
 
@@ -191,6 +192,12 @@ class Correlator {
                               Timestamp at, std::vector<IncidentChange>* changes = nullptr);
   LifecycleResult resolve(const std::string& id, const std::string& by, const std::string& note,
                           Timestamp at, std::vector<IncidentChange>* changes = nullptr);
+  // Takes back an acknowledge or resolve applied here whose commit then failed,
+  // so that the caller, told it failed, finds the incident as it was (change
+  // `updated`). Only while the incident still shows the action (its state and
+  // history entry): a change built on it since, such as a reopen, stays. False
+  // when there was nothing to take back.
+  bool undo(const LifecycleAction& action, std::vector<IncidentChange>* changes = nullptr);
 
   // All incidents, ordered by opened_at then id.
   std::vector<const Incident*> incidents() const;

@@ -107,7 +107,7 @@ json to_json(const EventBatch& batch) {
   if (batch.clock) j["clock"] = nanos(*batch.clock);
   if (batch.wall) j["wall"] = nanos(*batch.wall);
   for (const LifecycleAction& a : batch.lifecycle)
-    j["lifecycle"].push_back({{"action", a.acknowledge ? "acknowledge" : "resolve"},
+    j["lifecycle"].push_back({{"action", a.kind == LifecycleKind::acknowledge ? "acknowledge" : "resolve"},
                               {"incident_id", a.incident_id},
                               {"by", a.by},
                               {"note", a.note},
@@ -128,7 +128,8 @@ EventBatch event_batch_from_json(const json& body) {
       for (const json& a : *it) {
         const std::string action = field(a, "action").get<std::string>();
         if (action != "acknowledge" && action != "resolve") throw std::invalid_argument("bad lifecycle action " + action);
-        batch.lifecycle.push_back(LifecycleAction{action == "acknowledge", field(a, "incident_id").get<std::string>(),
+        batch.lifecycle.push_back(LifecycleAction{action == "acknowledge" ? LifecycleKind::acknowledge : LifecycleKind::resolve,
+                                                  field(a, "incident_id").get<std::string>(),
                                                   field(a, "by").get<std::string>(), field(a, "note").get<std::string>(),
                                                   from_nanos(field(a, "at").get<long long>())});
       }

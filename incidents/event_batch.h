@@ -18,10 +18,14 @@
 
 namespace faultline {
 
+// An API transition: ack (open -> acknowledged) or resolve (-> resolved).
+enum class LifecycleKind { acknowledge, resolve };
+
 struct LifecycleAction {
-  bool acknowledge = true;  // else resolve
+  LifecycleKind kind = LifecycleKind::acknowledge;
   std::string incident_id, by, note;
   Timestamp at{};
+  bool operator==(const LifecycleAction&) const = default;
 };
 
 struct EventBatch {

@@ -135,9 +135,7 @@ void Pipeline::apply(const EventBatch& batch) {
   for (const Event& event : batch.contexts) add_context(event, changes);
   // The result was decided where the action was taken (stage_lifecycle); a
   // conflict here means another replica's action came first.
-  for (const LifecycleAction& a : batch.lifecycle)
-    a.acknowledge ? correlator_.acknowledge(a.incident_id, a.by, a.note, a.at, &changes)
-                  : correlator_.resolve(a.incident_id, a.by, a.note, a.at, &changes);
+  for (const LifecycleAction& a : batch.lifecycle) apply_lifecycle(a, changes);
   applying_wall_.reset();
   notify(changes);
 }
@@ -148,8 +146,8 @@ void Pipeline::apply(const EventBatch& batch) {
 LifecycleResult Pipeline::stage_lifecycle(LifecycleAction action) {
   const Incident* incident = correlator_.find(action.incident_id);
   if (!incident) return LifecycleResult::not_found;
-  const bool allowed = action.acknowledge ? incident->state == IncidentState::open
-                                          : incident->state != IncidentState::resolved;
+  const bool allowed = action.kind == LifecycleKind::acknowledge ? incident->state == IncidentState::open
+                                                                 : incident->state != IncidentState::resolved;
   if (!allowed) return LifecycleResult::conflict;
   EventBatch staged;
   staged.lifecycle.push_back(std::move(action));
@@ -221,24 +219,28 @@ std::optional<Incident> Pipeline::incident(const std::string& id) const {
   return *found;
 }
 
-LifecycleResult Pipeline::acknowledge(const std::string& id, const std::string& by, const std::string& note,
-                                      Timestamp at) {
+LifecycleResult Pipeline::apply_lifecycle(const LifecycleAction& a, std::vector<IncidentChange>& changes) {
+  return a.kind == LifecycleKind::acknowledge ? correlator_.acknowledge(a.incident_id, a.by, a.note, a.at, &changes)
+                                              : correlator_.resolve(a.incident_id, a.by, a.note, a.at, &changes);
+}
+
+LifecycleResult Pipeline::act(const LifecycleAction& action) {
   std::lock_guard lock(mutex_);
-  if (journal_) return stage_lifecycle({true, id, by, note, at});
+  if (journal_) return stage_lifecycle(action);
   std::vector<IncidentChange> changes;
-  auto result = correlator_.acknowledge(id, by, note, at, &changes);
+  auto result = apply_lifecycle(action, changes);
   notify(changes);
   return result;
 }
 
-LifecycleResult Pipeline::resolve(const std::string& id, const std::string& by, const std::string& note,
-                                  Timestamp at) {
+void Pipeline::undo(const LifecycleAction& action) {
   std::lock_guard lock(mutex_);
-  if (journal_) return stage_lifecycle({false, id, by, note, at});
+  if (journal_) {
+    journal_->withdraw(action);
+    return;
+  }
   std::vector<IncidentChange> changes;
-  auto result = correlator_.resolve(id, by, note, at, &changes);
-  notify(changes);
-  return result;
+  if (correlator_.undo(action, &changes)) notify(changes);
 }
 
 void Pipeline::restore(std::vector<Incident> incidents,

@@ -64,6 +64,9 @@ class BatchJournal {
  public:
   virtual ~BatchJournal() = default;
   virtual void stage(EventBatch batch) = 0;
+  // Drops a staged lifecycle action that is not appended yet: its commit failed
+  // and its caller was told so. Called from that failing commit (Pipeline::undo).
+  virtual void withdraw(const LifecycleAction& action) = 0;
 };
 
 // How full the bounded state is, for metrics.
@@ -94,8 +97,13 @@ class Pipeline {
   std::vector<Incident> incidents() const;  // snapshot, ordered by opened_at
   PipelineStats stats() const;
   std::optional<Incident> incident(const std::string& id) const;
-  LifecycleResult acknowledge(const std::string& id, const std::string& by, const std::string& note, Timestamp at);
-  LifecycleResult resolve(const std::string& id, const std::string& by, const std::string& note, Timestamp at);
+  // Acknowledges or resolves (in journal mode: stages the action, applied from the journal).
+  LifecycleResult act(const LifecycleAction& action);
+  // Takes act()'s action back when its commit failed (the undo of the caller's
+  // sync), so that an action answered 503 is never applied later: the
+  // correlator restores the incident, or the journal drops the action it has
+  // not appended.
+  void undo(const LifecycleAction& action);
   // Restart: incidents and dedup ids from the store.
   void restore(std::vector<Incident> incidents, const std::vector<std::pair<std::string, Timestamp>>& seen_ids);
 
@@ -110,6 +118,7 @@ class Pipeline {
   std::vector<Event> trace_contexts(const std::vector<LogRecord>& records) const;
   void stage_contexts(std::vector<LogRecord>& assembled, IngestSummary& summary);
   LifecycleResult stage_lifecycle(LifecycleAction action);
+  LifecycleResult apply_lifecycle(const LifecycleAction& action, std::vector<IncidentChange>& changes);
 
   mutable std::mutex mutex_;
   std::shared_ptr<const RuleSet> rules_;

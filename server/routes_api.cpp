@@ -146,13 +146,13 @@ std::optional<Response> parse_lifecycle_body(const std::string& body, LifecycleB
   return std::nullopt;
 }
 
-Response lifecycle(ServeContext& context, const CallPtr& call, bool acknowledge) {
+Response lifecycle(ServeContext& context, const CallPtr& call, LifecycleKind kind) {
   const std::string& id = call->path_params.front();
   LifecycleBody body;
   if (auto bad = parse_lifecycle_body(call->request.body(), body)) return std::move(*bad);
-  const Timestamp now = context.wall_clock();
-  LifecycleResult result = acknowledge ? context.pipeline.acknowledge(id, body.by, body.note, now)
-                                       : context.pipeline.resolve(id, body.by, body.note, now);
+  const bool acknowledge = kind == LifecycleKind::acknowledge;
+  const LifecycleAction action{kind, id, body.by, body.note, context.wall_clock()};
+  LifecycleResult result = context.pipeline.act(action);
   if (result == LifecycleResult::not_found) return not_found(id);
   if (result == LifecycleResult::conflict) {
     auto incident = context.pipeline.incident(id);
@@ -163,8 +163,10 @@ Response lifecycle(ServeContext& context, const CallPtr& call, bool acknowledge)
                                                      : "it cannot be resolved again.")}
                                 .with("state", state));
   }
+  // A failed commit takes the action back before anything else can commit it:
+  // the 503 then tells the truth (nothing was done), and the retry can do it.
   // With replicas the action is applied from the journal: read the incident after it.
-  context.store.sync(context.store.sealed());
+  context.store.sync(context.store.sealed(), [&] { context.pipeline.undo(action); });
   context.log.info("incident", acknowledge ? "acknowledged" : "resolved", {{"id", id}, {"by", body.by}});
   auto incident = context.pipeline.incident(id);
   if (!incident) return not_found(id);
@@ -223,12 +225,12 @@ void add_api_routes(Router& router, ServeContext& context) {
       return json_response(http::status::ok, incident_json(*incident));
     });
   }, read);
-  for (bool acknowledge : {true, false}) {
-    router.add(http::verb::post, acknowledge ? "/api/v1/incidents/{id}/ack" : "/api/v1/incidents/{id}/resolve",
-               [&context, acknowledge](const CallPtr& call) {
+  for (LifecycleKind kind : {LifecycleKind::acknowledge, LifecycleKind::resolve}) {
+    router.add(http::verb::post,
+               kind == LifecycleKind::acknowledge ? "/api/v1/incidents/{id}/ack" : "/api/v1/incidents/{id}/resolve",
+               [&context, kind](const CallPtr& call) {
                  if (!check_id(call)) return;
-                 run_blocking(context, context.api_pool, call,
-                              [&context, call, acknowledge] { return lifecycle(context, call, acknowledge); });
+                 run_blocking(context, context.api_pool, call, [&context, call, kind] { return lifecycle(context, call, kind); });
                }, access_guard(context, Access::write));
   }
   router.add(http::verb::get, "/api/v1/stats/mttr", [&context](const CallPtr& call) {

@@ -6,17 +6,24 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 
 namespace faultline {
 
 class CommitPoint {
  public:
+  using Undo = std::function<void()>;
   virtual ~CommitPoint() = default;
   // Batches handed over so far (a sequence number).
   virtual uint64_t sealed() const = 0;
   // Returns once every batch up to `batch` is durable. Throws StoreError
   // (answer 503 + Retry-After; the batch is kept and retried).
-  virtual void sync(uint64_t batch) = 0;
+  void sync(uint64_t batch) { sync(batch, nullptr); }
+  // The same for a change that must not be applied once its caller is told it
+  // failed (ack, resolve: a retry would find it done and get 409). When the
+  // commit fails, `undo` runs before any later commit can write the change,
+  // then the StoreError propagates.
+  virtual void sync(uint64_t batch, const Undo& undo) = 0;
   // The last commit succeeded (readiness).
   virtual bool healthy() const = 0;
 };

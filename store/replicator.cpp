@@ -66,25 +66,38 @@ void Replicator::stage(EventBatch batch) {
   if (durable) sealed_.fetch_add(1);
 }
 
-void Replicator::sync(uint64_t batch) {
+void Replicator::withdraw(const LifecycleAction& action) {
+  // Only from the undo of a failing sync(), which holds commit_mutex_ (failed_'s lock).
+  std::erase(failed_.lifecycle, action);
+  std::lock_guard lock(staged_mutex_);
+  std::erase(staged_.lifecycle, action);
+}
+
+void Replicator::sync(uint64_t batch, const Undo& undo) {
   std::unique_lock commit_lock(commit_mutex_);
-  // A failed batch goes first, alone: every caller retries it until it lands,
-  // and what was staged since stays staged meanwhile.
-  if (!failed_.empty()) append(std::move(failed_), std::move(failed_key_));
-  EventBatch work;
-  uint64_t through = committed_;
-  {
-    std::lock_guard lock(staged_mutex_);
-    const bool clock_due = staged_.clock && Clock::now() - last_append_ >= kClockAppendEvery;
-    if (committed_ < batch || clock_due) {
-      work = std::move(staged_);
-      staged_ = EventBatch{};
-      through = sealed_.load();
+  try {
+    // A failed batch goes first, alone: every caller retries it until it lands,
+    // and what was staged since stays staged meanwhile.
+    if (!failed_.empty()) append(std::move(failed_), std::move(failed_key_));
+    EventBatch work;
+    uint64_t through = committed_;
+    {
+      std::lock_guard lock(staged_mutex_);
+      const bool clock_due = staged_.clock && Clock::now() - last_append_ >= kClockAppendEvery;
+      if (committed_ < batch || clock_due) {
+        work = std::move(staged_);
+        staged_ = EventBatch{};
+        through = sealed_.load();
+      }
     }
+    // Covered from here on: appended now, or kept in failed_ for the next sync().
+    committed_ = std::max(committed_, through);
+    if (!work.empty()) append(std::move(work), key_prefix_ + std::to_string(next_key_++));
+  } catch (const StoreError&) {
+    // Still under commit_mutex_: no retry can append the action before it is withdrawn.
+    if (undo) undo();
+    throw;
   }
-  // Covered from here on: appended now, or kept in failed_ for the next sync().
-  committed_ = std::max(committed_, through);
-  if (!work.empty()) append(std::move(work), key_prefix_ + std::to_string(next_key_++));
   const int64_t seq = last_seq_;
   commit_lock.unlock();
   // Also when a concurrent sync() appended this request's batch, or when all of

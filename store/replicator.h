@@ -14,7 +14,8 @@
 //
 // A batch that fails to append stays staged and goes with the next sync(); the
 // pipeline has already counted its records as seen, so nothing a client will
-// retry is lost.
+// retry is lost. An ack or resolve is the exception: its caller's undo
+// withdraws it, so that an action answered 503 is not applied later.
 #pragma once
 
 #include <atomic>
@@ -60,8 +61,10 @@ class Replicator final : public BatchJournal, public CommitPoint, public Pipelin
   void stop();
 
   void stage(EventBatch batch) override;
+  void withdraw(const LifecycleAction& action) override;
   uint64_t sealed() const override { return sealed_.load(); }
-  void sync(uint64_t batch) override;
+  using CommitPoint::sync;
+  void sync(uint64_t batch, const Undo& undo) override;
   bool healthy() const override { return append_healthy_.load() && apply_healthy_.load(); }
 
   // The snapshot writer's view: ids of incidents the applied entries changed.

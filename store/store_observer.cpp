@@ -32,7 +32,7 @@ void StoreObserver::on_batch_end() {
   sealed_.fetch_add(1);
 }
 
-void StoreObserver::sync(uint64_t batch) {
+void StoreObserver::sync(uint64_t batch, const Undo& undo) {
   std::lock_guard commit_lock(commit_mutex_);
   if (committed_ >= batch) return;  // a concurrent sync() already covered it
 
@@ -58,8 +58,10 @@ void StoreObserver::sync(uint64_t batch) {
     store_.commit();
   } catch (...) {
     // The store keeps what it was given pending and writes it with the next
-    // commit; nothing is lost by moving `work` out of our queue.
+    // commit; nothing is lost by moving `work` out of our queue. The undo runs
+    // under commit_mutex_, so no commit can take the change before it is undone.
     healthy_.store(false);
+    if (undo) undo();
     throw;
   }
   committed_ = through;

@@ -15,6 +15,8 @@
 // sync(sealed()) after it returns and answers 2xx only when sync returned. A
 // StoreError propagates (answer 503 + Retry-After); the store keeps the failed
 // batch pending and the next sync() writes it again (SqliteStore's contract).
+// An ack or resolve passes an undo: it seals the incident as it was before the
+// next sync() can start, so that copy is what the store ends up with.
 //
 // Thread-safe. The store is only touched inside sync() (one at a time), and by
 // the daemon at startup before the observer is attached.
@@ -45,8 +47,9 @@ class StoreObserver final : public PipelineObserver, public CommitPoint {
   // Batches sealed so far (a sequence number).
   uint64_t sealed() const override { return sealed_.load(); }
   // Returns once every batch up to `batch` is committed (by this call or a
-  // concurrent one). Throws StoreError.
-  void sync(uint64_t batch) override;
+  // concurrent one). Throws StoreError, after running `undo` (CommitPoint).
+  using CommitPoint::sync;
+  void sync(uint64_t batch, const Undo& undo) override;
   // The last commit succeeded (readiness).
   bool healthy() const override { return healthy_.load(); }
 

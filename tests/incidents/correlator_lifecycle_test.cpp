@@ -234,6 +234,52 @@ TEST_CASE("without revisions (Kubernetes without pod-template-hash) any recovery
   CHECK_FALSE(c.incidents()[0]->resolved_by_revision);
 }
 
+TEST_CASE("an acknowledge or resolve whose commit failed is taken back, and nothing else") {
+  FakeWall wall;
+  Correlator c({}, wall.clock());
+  c.add(cause("go_panic", at(0s)).service("api"));
+  const std::string id = c.incidents()[0]->id;
+  const LifecycleAction ack{LifecycleKind::acknowledge, id, "ana", "looking", at(2min)};
+  const LifecycleAction resolve{LifecycleKind::resolve, id, "", "rolled back", at(3min)};
+
+  CHECK_FALSE(c.undo(ack));  // not applied: nothing to take back
+  REQUIRE(c.acknowledge(id, ack.by, ack.note, ack.at) == LifecycleResult::ok);
+  std::vector<IncidentChange> changes;
+  CHECK(c.undo(ack, &changes));
+  CHECK(c.find(id)->state == IncidentState::open);
+  CHECK_FALSE(c.find(id)->acknowledged_at);
+  CHECK(c.find(id)->history.size() == 1);  // "opened" only
+  CHECK(count_changes(changes, IncidentChange::Type::updated) == 1);
+  CHECK(c.acknowledge(id, ack.by, ack.note, ack.at) == LifecycleResult::ok);  // the retry is no conflict
+
+  REQUIRE(c.resolve(id, resolve.by, resolve.note, resolve.at) == LifecycleResult::ok);
+  CHECK_FALSE(c.undo(ack));  // the incident no longer shows the ack as its last word
+  CHECK(c.undo(resolve));
+  const Incident& back = *c.find(id);
+  CHECK(back.state == IncidentState::acknowledged);
+  CHECK(back.acknowledged_at == at(2min));
+  CHECK_FALSE(back.resolved_at);
+  CHECK_FALSE(back.resolved_by);
+  CHECK(back.history.size() == 2);
+  CHECK(c.resolve(id, resolve.by, resolve.note, resolve.at) == LifecycleResult::ok);
+}
+
+TEST_CASE("a resolve taken back leaves the automatic resolution it cancelled pending again") {
+  FakeWall wall;
+  Correlator c({}, wall.clock());
+  feed(c, {on(cause("python_module_not_found", at(0s)).capture("module", "reportlab"), kOld),
+           on(recovery("cloud_run_startup_probe_succeeded", at(60s)), kNew)});
+  const std::string id = c.incidents()[0]->id;
+  const LifecycleAction resolve{LifecycleKind::resolve, id, "ana", "", at(2min)};
+  REQUIRE(c.resolve(id, resolve.by, resolve.note, resolve.at) == LifecycleResult::ok);
+  REQUIRE(c.undo(resolve));
+  CHECK(c.find(id)->state == IncidentState::open);
+  c.advance(at(60s + 5min));
+  CHECK(c.find(id)->state == IncidentState::resolved);
+  CHECK(c.find(id)->resolved_by == "auto");
+  CHECK(*c.find(id)->resolved_at == at(60s));
+}
+
 TEST_CASE("acknowledge and resolve through the API") {
   FakeWall wall;
   Correlator c({}, wall.clock());

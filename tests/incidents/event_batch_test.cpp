@@ -32,8 +32,8 @@ TEST_CASE("event batch: every field of events, contexts, clock and lifecycle sur
   batch.events.push_back(exit_event(at(2s), "3").service("api").terminates().source("m-2"));
   batch.contexts.push_back(cause("python_module_not_found", at(1s)).service("api").culprit("/app/a.py", 3, "f"));
   batch.clock = at(5s);
-  batch.lifecycle.push_back(LifecycleAction{true, "inc-1", "bob", "", at(5s)});
-  batch.lifecycle.push_back(LifecycleAction{false, "inc-1", "alice", "rolled back", at(6s)});
+  batch.lifecycle.push_back(LifecycleAction{LifecycleKind::acknowledge, "inc-1", "bob", "", at(5s)});
+  batch.lifecycle.push_back(LifecycleAction{LifecycleKind::resolve, "inc-1", "alice", "rolled back", at(6s)});
   batch.wall = at(7s);
 
   const nlohmann::json original = to_json(batch);
@@ -45,8 +45,8 @@ TEST_CASE("event batch: every field of events, contexts, clock and lifecycle sur
   CHECK(back.events[1].terminates);
   CHECK(back.clock == batch.clock);
   REQUIRE(back.lifecycle.size() == 2);
-  CHECK(back.lifecycle[0].acknowledge);
-  CHECK_FALSE(back.lifecycle[1].acknowledge);
+  CHECK(back.lifecycle[0].kind == LifecycleKind::acknowledge);
+  CHECK(back.lifecycle[1].kind == LifecycleKind::resolve);
   CHECK(back.lifecycle[1].note == "rolled back");
   CHECK(back.wall == batch.wall);
 }
@@ -55,10 +55,10 @@ TEST_CASE("event batch: appending keeps order and the newest clock, what needs t
   EventBatch a, b;
   a.events.push_back(cause("c", at(1s)));
   a.clock = at(9s);
-  a.lifecycle.push_back(LifecycleAction{true, "inc-1", "a", "", at(1s)});
+  a.lifecycle.push_back(LifecycleAction{LifecycleKind::acknowledge, "inc-1", "a", "", at(1s)});
   b.events.push_back(exit_event(at(2s)));
   b.clock = at(3s);
-  b.lifecycle.push_back(LifecycleAction{false, "inc-2", "b", "", at(2s)});
+  b.lifecycle.push_back(LifecycleAction{LifecycleKind::resolve, "inc-2", "b", "", at(2s)});
   CHECK(a.needs_journal());
   a.append(std::move(b));
   REQUIRE(a.events.size() == 2);

@@ -489,6 +489,49 @@ TEST_CASE("store disk full: 503 with Retry-After, not ready, nothing acknowledge
   CHECK(restarted.stop() == 0);
 }
 
+// An ack or resolve that the store cannot commit is answered 503 ("nothing
+// from this request was acknowledged"), so it must not be done: the incident
+// shows its state before, the client's retry does it (no 409), and the store
+// holds each action once.
+TEST_CASE("store disk full during ack and resolve: 503 and not done, the retry does it, stored once") {
+  const auto seed = read_lines(failure_file("01_seed_netra_monitoring_cascade"));
+  TempDir dir;
+  const std::string store = dir.file("faultline.db");
+  std::string target;
+  {
+    Daemon daemon(store);
+    REQUIRE(http_post(daemon.port(), "/v1/logs", ndjson(seed), "application/x-ndjson").status == 200);
+    const nlohmann::json listed = http_get(daemon.port(), "/api/v1/incidents").json()["incidents"];
+    REQUIRE(listed.size() == 1);
+    target = "/api/v1/incidents/" + listed[0]["id"].get<std::string>();
+    auto file_size_limit = [&](const std::string& limit) {
+      RunResult r = run_command({"/usr/bin/prlimit", "--pid", std::to_string(daemon.pid()), "--fsize=" + limit});
+      REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+    };
+    for (const std::string action : {"ack", "resolve"}) {
+      CAPTURE(action);
+      const nlohmann::json before = http_get(daemon.port(), target).json()["state"];
+      file_size_limit("1:unlimited");  // no write past the first byte of any file: the disk is full
+      HttpResult refused = http_post(daemon.port(), target + "/" + action, R"({"by":"alice"})");
+      CHECK(refused.status == 503);
+      CHECK(refused.json().value("detail", "").find("nothing from this request was acknowledged") != std::string::npos);
+      CHECK(http_get(daemon.port(), target).json()["state"] == before);
+      file_size_limit("unlimited:unlimited");
+      HttpResult retried = http_post(daemon.port(), target + "/" + action, R"({"by":"alice"})");
+      CHECK_MESSAGE(retried.status == 200, retried.body);
+    }
+    daemon.kill9();
+  }
+  Daemon restarted(store);
+  const nlohmann::json stored = http_get(restarted.port(), target).json();
+  CHECK(stored["state"] == "resolved");
+  std::map<std::string, int> actions;
+  for (const auto& entry : stored["history"]) ++actions[entry["action"].get<std::string>()];
+  CHECK(actions["acknowledged"] == 1);
+  CHECK(actions["resolved"] == 1);
+  CHECK(restarted.stop() == 0);
+}
+
 TEST_CASE("Alertmanager down, then back: the alert arrives once, with the root cause") {
   constexpr const char* kAlertmanager = "/usr/bin/prometheus-alertmanager";
   REQUIRE_MESSAGE(std::filesystem::exists(kAlertmanager), "prometheus-alertmanager is missing: run scripts/install-deps.sh");

@@ -199,6 +199,44 @@ TEST_CASE("replicas: an incident acknowledged on one is acknowledged on the othe
   }));
 }
 
+TEST_CASE("replicas: an ack whose journal append fails is answered 503 and never applied later") {
+  const std::string url = fresh_database("append_fails");
+  const std::string database = url.substr(url.rfind('/') + 1);
+  Daemon a(url);
+  const auto lines = read_lines(std::string(FAULTLINE_CORPUS) + "/failures/01_seed_netra_monitoring_cascade.ndjson");
+  std::string body;
+  for (const auto& line : lines) body += line + "\n";
+  REQUIRE(http_post(a.port(), "/v1/logs", body, "application/x-ndjson").status == 200);
+  REQUIRE(listed_incidents(a).size() == 1);
+  const std::string target = "/api/v1/incidents/" + listed_incidents(a)[0]["id"].get<std::string>();
+
+  // The database refuses journal appends for a while.
+  RunResult refuse = postgres().psql(database,
+      "CREATE FUNCTION refuse_append() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION "
+      "'appends refused'; END $$; CREATE TRIGGER refuse_append BEFORE INSERT ON journal FOR EACH ROW "
+      "EXECUTE FUNCTION refuse_append()");
+  REQUIRE_MESSAGE(refuse.exit_code == 0, refuse.err);
+  HttpResult refused = http_post(a.port(), target + "/ack", R"({"by":"alice"})");
+  CHECK(refused.status == 503);
+  RunResult allow = postgres().psql(database, "DROP TRIGGER refuse_append ON journal");
+  REQUIRE_MESSAGE(allow.exit_code == 0, allow.err);
+
+  // The next append (a redelivery's) must not carry the refused ack along.
+  REQUIRE(http_post(a.port(), "/v1/logs", body, "application/x-ndjson").status == 200);
+  CHECK(http_get(a.port(), target).json()["state"] == "open");
+  HttpResult retried = http_post(a.port(), target + "/ack", R"({"by":"alice"})");
+  CHECK_MESSAGE(retried.status == 200, retried.body);
+  CHECK(retried.json()["state"] == "acknowledged");
+  Daemon b(url);  // a replica that reads the journal from the start sees one ack
+  REQUIRE(eventually([&] { return !listed_incidents(b).empty() && listed_incidents(b)[0]["state"] == "acknowledged"; }));
+  int acks = 0;
+  const nlohmann::json history = http_get(b.port(), target).json()["history"];
+  for (const auto& entry : history) acks += entry["action"] == "acknowledged";
+  CHECK_MESSAGE(acks == 1, history.dump());
+  CHECK(a.stop() == 0);
+  CHECK(b.stop() == 0);
+}
+
 TEST_CASE("a --store URL that cannot be reached stops the daemon with exit 2, naming the server, not the password") {
   const std::string url = "postgres://faultline:s3cret@127.0.0.1:" + std::to_string(free_loopback_port()) + "/x";
   RunResult run = run_command({FAULTLINE_BINARY, "serve", "--listen", "127.0.0.1:0", "--store", url, "--rules", rules_dir()});

@@ -207,7 +207,7 @@ TEST_CASE("postgres journal: an append retried under its key after a lost COMMIT
   EventBatch batch;
   // No source id (NDJSON from a shipper): only the key can tell a retry.
   batch.events.push_back(faultline::incident_tests::exit_event(faultline::incident_tests::at(1s)).service("api"));
-  batch.lifecycle.push_back(LifecycleAction{true, "inc-1", "alice", "", faultline::incident_tests::at(2s)});
+  batch.lifecycle.push_back(LifecycleAction{LifecycleKind::acknowledge, "inc-1", "alice", "", faultline::incident_tests::at(2s)});
   auto first = journal.append(batch, "a/7", faultline::incident_tests::at(0s));
   auto retried = journal.append(batch, "a/7", faultline::incident_tests::at(0s));
   REQUIRE(first.seq);

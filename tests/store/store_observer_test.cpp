@@ -80,6 +80,29 @@ TEST_CASE("an unsealed batch is never committed, so ids are never durable withou
   CHECK(store.committed_ids == std::vector<std::string>{"m1"});
 }
 
+TEST_CASE("an undo given to sync runs when the commit fails, before the next sync, and only then") {
+  FakeStore store;
+  StoreObserver observer(store, [] { return Timestamp{}; });
+  Incident acked = incident("a", 1), before = incident("a", 1);
+  acked.state = IncidentState::acknowledged;
+  int undone = 0;
+  // What Pipeline::undo does through the observer: the incident as it was, sealed.
+  auto undo = [&] {
+    ++undone;
+    observer.on_change({IncidentChange::Type::updated, "a", ""}, &before);
+    observer.on_batch_end();
+  };
+  observer.on_change({IncidentChange::Type::acknowledged, "a", ""}, &acked);
+  observer.on_batch_end();
+  store.fail = true;
+  CHECK_THROWS_AS(observer.sync(observer.sealed(), undo), StoreError);
+  CHECK(undone == 1);
+  store.fail = false;
+  observer.sync(observer.sealed(), undo);  // another request's commit: the store holds the incident as it was
+  CHECK(undone == 1);
+  CHECK(store.committed.at("a").state == IncidentState::open);
+}
+
 TEST_CASE("merged incidents are removed and a failed commit is retried by the next sync") {
   FakeStore store;
   StoreObserver observer(store, [] { return Timestamp{}; });
