@@ -67,7 +67,7 @@ constexpr const char* kWriteToken = "fuzz-write-token-0123456789";
 class NoStore final : public faultline::CommitPoint {
  public:
   uint64_t sealed() const override { return 0; }
-  void sync(uint64_t) override {}
+  void sync(uint64_t, const Undo&) override {}
   bool healthy() const override { return true; }
 };
 

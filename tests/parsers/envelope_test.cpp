@@ -144,7 +144,7 @@ TEST_CASE("kubectl logs --prefix: the pod is the instance, the container the ser
   CHECK(text("[pod/x] oops\n").records[0].text == "[pod/x] oops");
 }
 
-TEST_CASE("journald: unit, host/pid, time; a CJK month; a traceback under gunicorn[507] assembles") {
+TEST_CASE("journald: unit, host/pid, time - a CJK month - a traceback under gunicorn[507] assembles") {
   ParseResult result = text(realworld("python/py-gunicorn-journald-no-module-gunicorn-mycodo.log"));
   INFO(all_errors(result));
   REQUIRE(result.records.size() >= 6);
@@ -182,7 +182,7 @@ TEST_CASE("journald: systemd's lines about a unit count for that unit") {
   CHECK(result.records[3].text == "am43ctrl.service: Main process exited, code=exited, status=203/EXEC");
 }
 
-TEST_CASE("syslog: with and without a host; a Go fatal error assembles without the prefix") {
+TEST_CASE("syslog: with and without a host - a Go fatal error assembles without the prefix") {
   ParseResult kernel = text(realworld_lines("jvm-dotnet-beam-servers/java-docker-memcg-oom-killed-process-syslog.log", 2));
   REQUIRE(kernel.records.size() == 2);
   CHECK(kernel.records[1].service == "kernel");
@@ -278,7 +278,7 @@ TEST_CASE("CRI node files: time and stream, P pieces joined up to F") {
   CHECK(refused.records[0].text == "ok");
 }
 
-TEST_CASE("Docker json-file lines: log, stream and time; the Java trace inside assembles") {
+TEST_CASE("Docker json-file lines: log, stream and time - the Java trace inside assembles") {
   for (InputFormat format : {InputFormat::text, InputFormat::automatic}) {
     CAPTURE(static_cast<int>(format));
     ParseResult result = text(realworld("jvm-dotnet-beam-servers/java-spring-tomcat-start-failed-docker-json-k8s.log"), format);
@@ -336,7 +336,7 @@ TEST_CASE("Cloud Foundry: source and stream") {
   CHECK(result.records[3].time == *parse_rfc3339("2017-05-15T13:11:06.051Z"));
 }
 
-TEST_CASE("leading timestamps: docker logs -t and Docker Desktop; Node's trace assembles without them") {
+TEST_CASE("leading timestamps: docker logs -t and Docker Desktop - Node's trace assembles without them") {
   for (const char* name : {"node-ruby-php-rust-go/node-missing-dist-main-docker-timestamps.log",
                            "node-ruby-php-rust-go/node-missing-src-index-docker-desktop.log"}) {
     CAPTURE(name);

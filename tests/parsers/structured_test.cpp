@@ -72,7 +72,7 @@ LogRecord annotated(LogRecord record) {
   return record;
 }
 
-TEST_CASE("pino: msg, numeric level, epoch time, err.stack as lines; the trace gives the culprit") {
+TEST_CASE("pino: msg, numeric level, epoch time, err.stack as lines - the trace gives the culprit") {
   json line = {{"level", 50},
                {"time", 1531171074631},
                {"pid", 657},
@@ -167,7 +167,7 @@ TEST_CASE("logback (logstash-logback-encoder) and ECS: stack_trace, error.stack_
   CHECK(r.text == "boom\nValueError: bad value");
 }
 
-TEST_CASE("zap and logrus: the error string; a zap line behind Docker Desktop's timestamp") {
+TEST_CASE("zap and logrus: the error string - a zap line behind Docker Desktop's timestamp") {
   LogRecord caddy = one(realworld_trace("jvm-dotnet-beam-servers/caddy-caddyfile-tls-wrong-argument-count-compose.log", 0, 1));
   CHECK(caddy.text == "using config from file");
   CHECK(caddy.app_level == "INFO");
