@@ -21,13 +21,6 @@ namespace {
 
 using faultline::fuzz::require;
 
-void check_level(std::string_view level) {
-  static constexpr std::array<std::string_view, 9> kLevels = {
-      "", "DEBUG", "INFO", "NOTICE", "WARNING", "ERROR", "CRITICAL", "ALERT", "EMERGENCY"};
-  require(std::find(kLevels.begin(), kLevels.end(), level) != kLevels.end(),
-          "a level outside app_level.h's names: " + std::string(level));
-}
-
 void check_line(std::string_view line) {
   const faultline::Timestamp reference{std::chrono::seconds(1760000000)};
   const bool valid = faultline::find_invalid_utf8(line) == std::string_view::npos;
@@ -44,7 +37,7 @@ void check_line(std::string_view line) {
     }
     faultline::fuzz::require_utf8(envelope.stream, "envelope stream");
     faultline::fuzz::require_utf8(envelope.severity, "envelope severity");
-    check_level(envelope.severity);
+    faultline::fuzz::require_app_level(envelope.severity);
   }
 
   faultline::LinePrefix prefix = faultline::read_line_prefix(line, reference);
@@ -52,7 +45,7 @@ void check_line(std::string_view line) {
   if (valid)
     require(faultline::find_invalid_utf8(line.substr(prefix.strip)) == std::string_view::npos,
             "a prefix that ends inside a character");
-  check_level(prefix.level);
+  faultline::fuzz::require_app_level(prefix.level);
 
   faultline::TimeSpan span;
   if (faultline::read_log_time(line, span)) require(span.length <= line.size(), "a time longer than the line");

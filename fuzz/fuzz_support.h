@@ -3,6 +3,8 @@
 // properties every parse result must have whatever the input.
 #pragma once
 
+#include <algorithm>
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -33,6 +35,14 @@ inline void require(bool ok, const std::string& what) {
 
 // Strict JSON serialisation throws on invalid UTF-8: the parsers promise that
 // every string they put into a record serialises (parse.h).
+// An application level is one of app_level.h's names, or "" for none.
+inline void require_app_level(std::string_view level) {
+  static constexpr std::array<std::string_view, 9> kLevels = {
+      "", "DEBUG", "INFO", "NOTICE", "WARNING", "ERROR", "CRITICAL", "ALERT", "EMERGENCY"};
+  require(std::find(kLevels.begin(), kLevels.end(), level) != kLevels.end(),
+          "a level outside app_level.h's names: " + std::string(level));
+}
+
 inline void require_utf8(const std::string& text, const char* field) {
   try {
     (void)nlohmann::json(text).dump();

@@ -20,19 +20,12 @@ namespace {
 
 using faultline::fuzz::require;
 
-void check_level(std::string_view level) {
-  static constexpr std::array<std::string_view, 9> kLevels = {
-      "", "DEBUG", "INFO", "NOTICE", "WARNING", "ERROR", "CRITICAL", "ALERT", "EMERGENCY"};
-  require(std::find(kLevels.begin(), kLevels.end(), level) != kLevels.end(),
-          "a level outside app_level.h's names: " + std::string(level));
-}
-
 void check_line(std::string_view line) {
   faultline::JsonLine json = faultline::read_json_line(line);
   if (json.kind != faultline::JsonLine::Kind::none) {
     faultline::fuzz::require_utf8(json.text, "json line text");
     faultline::fuzz::require_utf8(json.stream, "json line stream");
-    check_level(json.level);
+    faultline::fuzz::require_app_level(json.level);
     if (json.kind == faultline::JsonLine::Kind::application) require(!json.text.empty(), "an application record without text");
   }
   if (faultline::find_invalid_utf8(line) != std::string_view::npos) return;
@@ -40,7 +33,7 @@ void check_line(std::string_view line) {
   std::optional<faultline::Timestamp> time;
   faultline::read_carried_text(text, level, &time);
   faultline::fuzz::require_utf8(text, "carried text");
-  check_level(level);
+  faultline::fuzz::require_app_level(level);
 
   // The line in the places transports carry it.
   nlohmann::json value = std::string(line);
