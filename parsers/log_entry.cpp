@@ -4,6 +4,7 @@
 #include <cstdint>
 
 #include "parsers/json_document.h"
+#include "codec/percent.h"
 #include "parsers/structured.h"
 #include "parsers/utf8.h"
 
@@ -212,35 +213,14 @@ bool payload_text(const Json& entry, LogRecord& out, FieldError& error) {
   return true;
 }
 
-int hex_digit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-std::string url_decode(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '%' && i + 2 < text.size() && hex_digit(text[i + 1]) >= 0 &&
-        hex_digit(text[i + 2]) >= 0) {
-      out += static_cast<char>(hex_digit(text[i + 1]) * 16 + hex_digit(text[i + 2]));
-      i += 2;
-    } else {
-      out += text[i];
-    }
-  }
-  return out;
-}
-
 }  // namespace
 
 std::string stream_from_log_name(std::string_view log_name) {
   constexpr std::string_view kLogs = "/logs/";
   size_t logs = log_name.find(kLogs);
-  std::string log_id =
-      url_decode(logs == std::string_view::npos ? log_name : log_name.substr(logs + kLogs.size()));
+  const std::string_view encoded = logs == std::string_view::npos ? log_name : log_name.substr(logs + kLogs.size());
+  // A broken escape leaves the log id as written rather than losing the record.
+  const std::string log_id = percent_decode(encoded).value_or(std::string(encoded));
   std::string_view id = log_id;
   if (id.starts_with("cloudaudit.googleapis.com")) return "audit";
   size_t slash = id.rfind('/');

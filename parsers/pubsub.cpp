@@ -1,6 +1,6 @@
 #include "parsers/pubsub.h"
 
-#include "parsers/base64.h"
+#include "codec/base64.h"
 #include "parsers/json_document.h"
 #include "parsers/json_record.h"
 

@@ -9,7 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "parsers/base64.h"
+#include "codec/base64.h"
 #include "parsers/utf8.h"
 
 namespace faultline {
@@ -20,7 +20,7 @@ using Json = nlohmann::json;
 bool base64url(std::string_view text, std::string& out) {
   Base64Error error;
   out.clear();
-  return base64_decode(text, out, error);
+  return base64_decode(text, out, error, Base64Alphabet::url);
 }
 
 std::string ago(std::chrono::seconds s) {

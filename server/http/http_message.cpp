@@ -1,5 +1,7 @@
 #include "server/http/http_message.h"
 
+#include "codec/percent.h"
+
 namespace faultline {
 
 struct Responder::State {
@@ -30,32 +32,6 @@ std::optional<std::string_view> query_param(const QueryParams& query, std::strin
   auto it = query.find(name);
   if (it == query.end()) return std::nullopt;
   return std::string_view(it->second);
-}
-
-std::optional<std::string> percent_decode(std::string_view text, bool plus_is_space) {
-  std::string out;
-  out.reserve(text.size());
-  auto hex = [](char c) -> int {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-  };
-  for (size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    if (c == '%') {
-      if (i + 2 >= text.size()) return std::nullopt;
-      int hi = hex(text[i + 1]), lo = hex(text[i + 2]);
-      if (hi < 0 || lo < 0) return std::nullopt;
-      out += static_cast<char>(hi * 16 + lo);
-      i += 2;
-    } else if (c == '+' && plus_is_space) {
-      out += ' ';
-    } else {
-      out += c;
-    }
-  }
-  return out;
 }
 
 bool split_target(std::string_view target, std::string& path, QueryParams& query) {

@@ -71,7 +71,6 @@ using CallPtr = std::shared_ptr<HttpCall>;
 // origin-form ("/…") nor absolute-form ("http://host/…"), or its percent-encoding
 // is broken.
 bool split_target(std::string_view target, std::string& path, QueryParams& query);
-std::optional<std::string> percent_decode(std::string_view text, bool plus_is_space);
 
 // Builders: status, body and Content-Type set; keep-alive and version copied
 // from the request by the server.

@@ -5,6 +5,8 @@
 
 #include <boost/beast/http/rfc7230.hpp>
 
+#include "codec/percent.h"
+
 namespace faultline::session_detail {
 namespace {
 
@@ -43,15 +45,21 @@ std::optional<Problem> transfer_encoding_problem(const Request& request) {
 }  // namespace
 
 std::string without_token(std::string_view target) {
-  std::string out(target);
-  const size_t query = out.find('?');
-  if (query == std::string::npos) return out;
-  for (size_t at = query; (at = out.find("token=", at)) != std::string::npos; at += 6) {
-    if (out[at - 1] != '?' && out[at - 1] != '&') continue;
-    const size_t end = out.find('&', at);
-    out.replace(at + 6, (end == std::string::npos ? out.size() : end) - (at + 6), "REDACTED");
+  const size_t query = target.find('?');
+  if (query == std::string_view::npos) return std::string(target);
+  std::string out(target.substr(0, query + 1));
+  for (size_t start = query + 1;;) {
+    const size_t end = std::min(target.find('&', start), target.size());
+    const std::string_view pair = target.substr(start, end - start);
+    const size_t eq = pair.find('=');
+    if (eq != std::string_view::npos && percent_decode(pair.substr(0, eq), true) == "token")
+      out.append(pair.substr(0, eq + 1)).append("REDACTED");
+    else
+      out.append(pair);
+    if (end == target.size()) return out;
+    out += '&';
+    start = end + 1;
   }
-  return out;
 }
 
 std::optional<Problem> header_problem(const Request& request) {

@@ -68,7 +68,9 @@ struct SessionHost {
 
 namespace session_detail {
 
-// The target for the log: a ?token= (Pub/Sub push auth) is a secret.
+// The target for the log: the value of the `token` query parameter (Pub/Sub
+// push auth) is a secret. Parameters are matched by their decoded name, as
+// HttpCall::param() finds them, so ?%74oken=… is redacted like ?token=….
 std::string without_token(std::string_view target);
 // What makes a request unanswerable on its headers: a body length that cannot
 // be known from its Transfer-Encoding, a missing or repeated Host.

@@ -5,8 +5,9 @@
 #include <tuple>
 #include <vector>
 
-#include "parsers/base64.h"
+#include "codec/base64.h"
 #include "parsers/lines.h"
+#include "codec/percent.h"
 #include "parsers/utf8.h"
 
 namespace faultline {
@@ -47,6 +48,37 @@ TEST_CASE("base64 decodes padded, unpadded and URL-safe input") {
   CHECK(base64_encode("\xFB\xFF") == "+/8=");
   CHECK(base64_encode("") == "");
   CHECK(base64_encode("hell") == "aGVsbA==");
+}
+
+TEST_CASE("base64url: unpadded both ways, and only the one spelling of each byte string decodes") {
+  CHECK(base64_encode("\xFB\xFF", Base64Alphabet::url) == "-_8");
+  CHECK(base64_encode("hell", Base64Alphabet::url) == "aGVsbA");
+  Base64Error error;
+  std::string out;
+  CHECK(base64_decode("aGVsbA", out, error, Base64Alphabet::url));
+  CHECK(out == "hell");
+  CHECK_FALSE(base64_decode("aGVsbA==", out, error, Base64Alphabet::url));  // JWT parts carry no padding
+  CHECK(error.message == "invalid base64url at character 6");
+  CHECK_FALSE(base64_decode("+/8", out, error, Base64Alphabet::url));
+  CHECK(error.position == 0);
+  CHECK_FALSE(base64_decode("aGVsbB", out, error, Base64Alphabet::url));  // "hell" with a stray low bit
+  CHECK(error.message == "non-canonical base64url at character 5 (its unused low bits are not zero)");
+  for (std::string bytes : {"", "a", "ab", "abc", "\x00\xFF\x80 ok"}) {
+    out.clear();
+    CHECK(base64_decode(base64_encode(bytes, Base64Alphabet::url), out, error, Base64Alphabet::url));
+    CHECK(out == bytes);
+  }
+}
+
+TEST_CASE("percent-decoding: strict about broken escapes, '+' a space only in query strings") {
+  CHECK(percent_decode("%74oken") == "token");
+  CHECK(percent_decode("run.googleapis.com%2Fstderr") == "run.googleapis.com/stderr");
+  CHECK(percent_decode("a+b") == "a+b");
+  CHECK(percent_decode("a+b", true) == "a b");
+  CHECK(percent_decode("%e2%82%AC") == "\xE2\x82\xAC");
+  CHECK_FALSE(percent_decode("100%"));
+  CHECK_FALSE(percent_decode("%4"));
+  CHECK_FALSE(percent_decode("%zz"));
 }
 
 TEST_CASE("base64 errors name the character") {

@@ -3,7 +3,7 @@
 
 #include <doctest/doctest.h>
 
-#include "parsers/base64.h"
+#include "codec/base64.h"
 #include "parsers_test_support.h"
 
 namespace faultline {

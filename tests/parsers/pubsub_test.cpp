@@ -3,7 +3,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "parsers/base64.h"
+#include "codec/base64.h"
 #include "parsers/parse.h"
 #include "parsers_test_support.h"
 

@@ -28,6 +28,8 @@
 #include <boost/beast/http/write.hpp>
 #include <nlohmann/json.hpp>
 
+#include "codec/base64.h"
+
 namespace faultline::testing {
 
 // A fresh directory under $TMPDIR (or /tmp), removed with its contents.
@@ -111,29 +113,11 @@ inline HttpResult http_post(uint16_t port, const std::string& target, const std:
   return http_request(port, boost::beast::http::verb::post, target, body, headers);
 }
 
-inline std::string base64(const std::string& data) {
-  static constexpr char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  uint32_t buffer = 0;
-  int bits = 0;
-  for (unsigned char c : data) {
-    buffer = (buffer << 8) | c;
-    bits += 8;
-    while (bits >= 6) {
-      bits -= 6;
-      out += alphabet[(buffer >> bits) & 0x3f];
-    }
-  }
-  if (bits > 0) out += alphabet[(buffer << (6 - bits)) & 0x3f];
-  while (out.size() % 4) out += '=';
-  return out;
-}
-
 // A Pub/Sub push body carrying one LogEntry line.
 inline std::string pubsub_envelope(const std::string& log_entry, const std::string& message_id) {
   nlohmann::json envelope = {
       {"message",
-       {{"data", base64(log_entry)}, {"messageId", message_id}, {"publishTime", "2025-09-16T00:50:00Z"},
+       {{"data", base64_encode(log_entry)}, {"messageId", message_id}, {"publishTime", "2025-09-16T00:50:00Z"},
         {"attributes", {{"logging.googleapis.com/timestamp", "2025-09-16T00:42:33Z"}}}}},
       {"subscription", "projects/test/subscriptions/faultline-push"}};
   return envelope.dump();

@@ -12,16 +12,11 @@
 
 #include <nlohmann/json.hpp>
 
-#include "parsers/base64.h"
+#include "codec/base64.h"
 
 namespace faultline::testing {
 
-inline std::string base64url(std::string_view bytes) {
-  std::string out = base64_encode(bytes);
-  while (!out.empty() && out.back() == '=') out.pop_back();
-  for (char& c : out) c = c == '+' ? '-' : c == '/' ? '_' : c;
-  return out;
-}
+inline std::string base64url(std::string_view bytes) { return base64_encode(bytes, Base64Alphabet::url); }
 
 class TestSigningKey {
  public:
