@@ -6,6 +6,7 @@
 #include <unordered_map>
 #include <utility>
 
+#include "codec/units.h"
 #include "incidents/deploy.h"
 #include "incidents/exit_code.h"
 #include "incidents/fingerprint.h"
@@ -93,14 +94,6 @@ class FirstSeen {
   std::unordered_map<std::string, Timestamp> first_;
   std::vector<Timestamp> times_;
 };
-
-std::string describe_duration(std::chrono::nanoseconds d) {
-  using namespace std::chrono;
-  auto s = duration_cast<seconds>(d).count();
-  if (s % 3600 == 0 && s >= 3600) return std::to_string(s / 3600) + "h";
-  if (s % 60 == 0 && s >= 60) return std::to_string(s / 60) + "m";
-  return std::to_string(s) + "s";
-}
 
 // Everything the correlator knows about one incident beyond its public shape.
 // One instance's last counted exit, so that the pieces of evidence one failed
@@ -282,7 +275,7 @@ struct Correlator::State {
     for (size_t j = n - 1; j < near.size(); ++j) {
       if (near[j] - near[j + 1 - n] <= cfg.window) {
         mark_crash_loop(t, near[j],
-                        std::to_string(n) + " exits within " + describe_duration(cfg.window));
+                        std::to_string(n) + " exits within " + format_duration(cfg.window));
         return;
       }
     }
@@ -485,7 +478,7 @@ struct Correlator::State {
   std::string resolution_note(const Recovery& r) const {
     std::string note = "healthy after the last failure";
     if (!r.revision.empty()) note = "revision " + r.revision + " " + note;
-    return note + ", no failure for " + describe_duration(cfg.resolve_quiet);
+    return note + ", no failure for " + format_duration(cfg.resolve_quiet);
   }
 
   void resolve_automatically(Tracked& t, const Recovery& r, Changes& changes) {

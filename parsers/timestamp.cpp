@@ -59,7 +59,7 @@ std::optional<Timestamp> parse_rfc3339(std::string_view s) {
     int sign = s[pos] == '-' ? -1 : 1;
     ++pos;
     int oh, om;
-    if (!read_digits(s, pos, 2, oh) || !expect(s, pos, ':') || !read_digits(s, pos, 2, om))
+    if (!read_digits(s, pos, 2, oh) || !expect(s, pos, ':') || !read_digits(s, pos, 2, om) || oh > 23 || om > 59)
       return std::nullopt;
     offset_minutes = sign * (oh * 60 + om);
   } else {

@@ -502,6 +502,14 @@ class RuleReader {
 
 }  // namespace
 
+RuleProblem unexpected_yaml(const std::string& origin, int line, const std::exception& error) {
+  const auto* yaml = dynamic_cast<const YAML::Exception*>(&error);
+  if (yaml && !yaml->mark.is_null())
+    return RuleProblem{origin, yaml->mark.line + 1, "",
+                       "unexpected YAML structure at column " + std::to_string(yaml->mark.column + 1) + ": " + yaml->msg};
+  return RuleProblem{origin, line, "", std::string("unexpected YAML structure: ") + error.what()};
+}
+
 RE2::Options rule_regex_options(int64_t max_mem) {
   RE2::Options options;
   options.set_log_errors(false);
@@ -521,6 +529,7 @@ void RulePackLoader::add(const std::string& yaml, const std::string& origin) {
     problems_.push_back(RuleProblem{origin, 0, "", std::string("YAML: ") + e.what()});
     return;
   }
+  int line = 1;  // of the rule being read
   try {
     if (!root.IsMap()) {
       problems_.push_back(RuleProblem{origin, line_of(root, 1), "",
@@ -549,6 +558,7 @@ void RulePackLoader::add(const std::string& yaml, const std::string& origin) {
       return;
     }
     for (const YAML::Node& node : list) {
+      line = line_of(node, line);
       Rule rule;
       RuleReader reader(origin, problems_, rule_max_mem_);
       bool valid = reader.read(node, rule);
@@ -564,8 +574,7 @@ void RulePackLoader::add(const std::string& yaml, const std::string& origin) {
       if (valid) rules_.push_back(std::move(rule));
     }
   } catch (const std::exception& e) {
-    // yaml-cpp reports misuse by exception; a pack must never take the daemon down.
-    problems_.push_back(RuleProblem{origin, 0, "", std::string("unexpected YAML structure: ") + e.what()});
+    problems_.push_back(unexpected_yaml(origin, line, e));  // yaml-cpp reports misuse by exception
   }
 }
 

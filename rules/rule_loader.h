@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <exception>
 #include <map>
 #include <string>
 #include <vector>
@@ -20,6 +21,11 @@ namespace faultline {
 // lines — not even through a negated class like [^']+ — and a rule matches an
 // assembled trace exactly where it matches one of its lines.
 RE2::Options rule_regex_options(int64_t max_mem);
+
+// A problem for what yaml-cpp (or anything else) threw while reading a pack or
+// a test file, which must never take the daemon down: at the exception's mark
+// (line and column) when it has one, else at `line`, the line being read.
+RuleProblem unexpected_yaml(const std::string& origin, int line, const std::exception& error);
 
 // Accumulates the rules of one or more YAML documents. Not thread-safe; used
 // once per load.

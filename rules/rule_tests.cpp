@@ -14,6 +14,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "parsers/timestamp.h"
+#include "rules/rule_loader.h"
 
 namespace faultline {
 namespace {
@@ -104,6 +105,7 @@ class TestFileReader {
     for (auto it = root.begin(); it != root.end(); ++it) {
       const std::string key = it->first.IsScalar() ? it->first.Scalar() : std::string();
       const int key_line = line_of(it->first, 1);
+      line_ = key_line;
       if (key == "rule_files") {
         has_rule_files = true;
         std::vector<std::string> names;
@@ -130,6 +132,9 @@ class TestFileReader {
     if (!has_rule_files) report(line_of(root, 1), "", "missing `rule_files` (the rule files or directories to test)");
     if (!has_tests) report(line_of(root, 1), "", "missing `tests` (a list of test cases)");
   }
+
+  // The line being read: where an unexpected exception is reported.
+  int line() const { return line_; }
 
  private:
   void report(int line, const std::string& test, std::string message) {
@@ -182,7 +187,8 @@ class TestFileReader {
 
   void read_case(const YAML::Node& node, std::vector<CaseSpec>& cases) {
     CaseSpec spec;
-    spec.result.line = line_of(node, 0);
+    spec.result.line = line_of(node, line_);
+    line_ = spec.result.line;
     if (!node.IsMap()) {
       report(spec.result.line, "", "each test case must be a map (name, lines, expect, …)");
       return;
@@ -202,6 +208,7 @@ class TestFileReader {
     for (auto it = node.begin(); it != node.end(); ++it) {
       const std::string key = it->first.IsScalar() ? it->first.Scalar() : std::string();
       const YAML::Node value = it->second;
+      line_ = line_of(it->first, spec.result.line);
       if (key == "name" || key == "lines") continue;
       if (key == "expect") {
         if (!value.IsSequence()) {
@@ -222,7 +229,11 @@ class TestFileReader {
                  "expect_no_match: must be a list of line indices, or `others`");
         }
       } else if (key == "incidents") {
-        spec.result.incidents_json = yaml_to_json(value).dump();
+        try {
+          spec.result.incidents_json = yaml_to_json(value).dump();
+        } catch (const nlohmann::json::exception&) {  // dump() refuses what is not UTF-8
+          report(line_of(value, line_), test, "incidents: a value is not valid UTF-8");
+        }
       } else {
         report(line_of(it->first, spec.result.line), test,
                "unknown key '" + key + "' (known keys: name lines expect expect_no_match incidents)");
@@ -327,6 +338,7 @@ class TestFileReader {
 
   const std::string& origin_;
   std::vector<RuleProblem>& problems_;
+  int line_ = 0;
 };
 
 void evaluate(CaseSpec& spec, const RuleSet& rules) {
@@ -430,10 +442,11 @@ PackTestReport run_pack_tests_text(const std::string& yaml, const std::string& o
   }
   std::vector<std::string> rule_files;
   std::vector<CaseSpec> cases;
+  TestFileReader reader(origin, report.problems);
   try {
-    TestFileReader(origin, report.problems).read(root, base_dir, rule_files, cases);
+    reader.read(root, base_dir, rule_files, cases);
   } catch (const std::exception& e) {
-    report.problems.push_back(RuleProblem{origin, 0, "", std::string("unexpected YAML structure: ") + e.what()});
+    report.problems.push_back(unexpected_yaml(origin, reader.line(), e));
   }
   // The rule files load even when the test file has problems, so that one run reports both.
   if (!rule_files.empty()) report.rules = RuleSet::load_all(rule_files, report.problems);

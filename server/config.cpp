@@ -12,8 +12,10 @@
 #include <boost/asio/ip/address.hpp>
 #include <yaml-cpp/yaml.h>
 
-#include "server/http/http_client.h"
+#include "codec/units.h"
 #include "rules/rules_path.h"
+#include "server/http/http_client.h"
+#include "store/pg_connection.h"
 
 namespace faultline {
 namespace {
@@ -67,24 +69,6 @@ std::string require_token(std::string_view text) {
   return std::string(text);
 }
 
-// `n` bytes as the config file would write them: 10MiB, 512KiB, or plain bytes.
-std::string size_text(size_t n) {
-  if (n >= (size_t{1} << 20) && n % (size_t{1} << 20) == 0) return std::to_string(n >> 20) + "MiB";
-  if (n >= (size_t{1} << 10) && n % (size_t{1} << 10) == 0) return std::to_string(n >> 10) + "KiB";
-  return std::to_string(n);
-}
-
-// A duration in its largest whole unit: 1h, 5m, 30s, 500ms.
-std::string duration_text(std::chrono::nanoseconds d) {
-  using namespace std::chrono;
-  if (d.count() == 0) return "0s";
-  if (d % hours(24) == 0ns) return std::to_string(d / hours(24)) + "d";
-  if (d % hours(1) == 0ns) return std::to_string(d / hours(1)) + "h";
-  if (d % minutes(1) == 0ns) return std::to_string(d / minutes(1)) + "m";
-  if (d % seconds(1) == 0ns) return std::to_string(d / seconds(1)) + "s";
-  return std::to_string(duration_cast<milliseconds>(d).count()) + "ms";
-}
-
 // One setting: how it is written and applied, and what `serve --help` says of
 // it; the defaults shown there are read from a default ServeConfig, never typed.
 struct Setting {
@@ -127,7 +111,7 @@ const std::vector<Setting>& settings() {
        [](ServeConfig& c, std::string_view v) {
          std::string error;
          if (!parse_http_url(v, error))
-           throw BadValue{"an Alertmanager URL like http://alertmanager:9093 (" + error + ")", std::string(v)};
+           throw BadValue{"an Alertmanager URL like http://alertmanager:9093 (" + error + ")", pg::redact_url(v)};
          c.alertmanager.emplace_back(v);
        },
        "URL", "Alertmanager to push one alert per incident to, e.g. http://127.0.0.1:9093 (repeatable; none: no alerts)",
@@ -145,11 +129,11 @@ const std::vector<Setting>& settings() {
 
       {"limits.max_body", "", false, [](ServeConfig& c, std::string_view v) { c.limits.max_body = require_size(v); },
        "", "",
-       [](const ServeConfig& c) { return size_text(c.limits.max_body); }},
+       [](const ServeConfig& c) { return format_size(c.limits.max_body); }},
       {"limits.max_decompressed_body", "", false,
        [](ServeConfig& c, std::string_view v) { c.limits.max_decompressed_body = require_size(v); },
        "", "",
-       [](const ServeConfig& c) { return size_text(c.limits.max_decompressed_body); }},
+       [](const ServeConfig& c) { return format_size(c.limits.max_decompressed_body); }},
       {"limits.max_header", "", false,
        [](ServeConfig& c, std::string_view v) {
          size_t size = require_size(v);
@@ -158,10 +142,10 @@ const std::vector<Setting>& settings() {
          c.limits.max_header = size;
        },
        "", "",
-       [](const ServeConfig& c) { return size_text(c.limits.max_header); }},
+       [](const ServeConfig& c) { return format_size(c.limits.max_header); }},
       {"limits.max_line", "", false, [](ServeConfig& c, std::string_view v) { c.limits.max_line = require_size(v); },
        "", "",
-       [](const ServeConfig& c) { return size_text(c.limits.max_line); }},
+       [](const ServeConfig& c) { return format_size(c.limits.max_line); }},
       {"limits.max_records", "", false,
        [](ServeConfig& c, std::string_view v) { c.limits.max_records = require_count(v, 1, 100'000'000); },
        "", "",
@@ -188,17 +172,17 @@ const std::vector<Setting>& settings() {
 
       {"timeouts.header", "", false, [](ServeConfig& c, std::string_view v) { c.timeouts.header = require_duration(v); },
        "", "",
-       [](const ServeConfig& c) { return duration_text(c.timeouts.header); }},
+       [](const ServeConfig& c) { return format_duration(c.timeouts.header); }},
       {"timeouts.idle", "", false, [](ServeConfig& c, std::string_view v) { c.timeouts.idle = require_duration(v); },
        "", "",
-       [](const ServeConfig& c) { return duration_text(c.timeouts.idle); }},
+       [](const ServeConfig& c) { return format_duration(c.timeouts.idle); }},
       {"timeouts.request", "", false,
        [](ServeConfig& c, std::string_view v) { c.timeouts.request = require_duration(v); },
        "", "",
-       [](const ServeConfig& c) { return duration_text(c.timeouts.request); }},
+       [](const ServeConfig& c) { return format_duration(c.timeouts.request); }},
       {"timeouts.drain", "", false, [](ServeConfig& c, std::string_view v) { c.timeouts.drain = require_duration(v); },
        "", "",
-       [](const ServeConfig& c) { return duration_text(c.timeouts.drain); }},
+       [](const ServeConfig& c) { return format_duration(c.timeouts.drain); }},
       {"timeouts.retry_after", "", false,
        [](ServeConfig& c, std::string_view v) {
          auto d = require_duration(v);
@@ -206,7 +190,7 @@ const std::vector<Setting>& settings() {
          c.timeouts.retry_after = d;
        },
        "", "",
-       [](const ServeConfig& c) { return duration_text(c.timeouts.retry_after); }},
+       [](const ServeConfig& c) { return format_duration(c.timeouts.retry_after); }},
 
       {"alerts.resend_interval", "", false,
        [](ServeConfig& c, std::string_view v) {
@@ -215,14 +199,14 @@ const std::vector<Setting>& settings() {
          c.alerts.resend_interval = d;
        },
        "", "",
-       [](const ServeConfig& c) { return duration_text(c.alerts.resend_interval); }},
+       [](const ServeConfig& c) { return format_duration(c.alerts.resend_interval); }},
       {"alerts.group_wait", "", false,
        [](ServeConfig& c, std::string_view v) { c.alerts.group_wait = require_duration(v, true); },
        "", "",
-       [](const ServeConfig& c) { return duration_text(c.alerts.group_wait); }},
+       [](const ServeConfig& c) { return format_duration(c.alerts.group_wait); }},
       {"alerts.timeout", "", false, [](ServeConfig& c, std::string_view v) { c.alerts.timeout = require_duration(v); },
        "", "",
-       [](const ServeConfig& c) { return duration_text(c.alerts.timeout); }},
+       [](const ServeConfig& c) { return format_duration(c.alerts.timeout); }},
       {"alerts.max_pending_resolved", "", false,
        [](ServeConfig& c, std::string_view v) { c.alerts.max_pending_resolved = require_count(v, 1, 10'000'000); },
        "", "",
@@ -270,7 +254,9 @@ const std::vector<Setting>& settings() {
       {"auth.oidc_jwks_url", "", false,
        [](ServeConfig& c, std::string_view v) {
          std::string error;
-         if (!parse_http_url(v, error)) throw BadValue{"the JWKS URL, e.g. https://www.googleapis.com/oauth2/v3/certs (" + error + ")", std::string(v)};
+         if (!parse_http_url(v, error))
+           throw BadValue{"the JWKS URL, e.g. https://www.googleapis.com/oauth2/v3/certs (" + error + ")",
+                          pg::redact_url(v)};
          c.auth.oidc_jwks_url = std::string(v);
        },
        "", "",
@@ -283,16 +269,16 @@ const std::vector<Setting>& settings() {
          c.auth.clock_skew = std::chrono::duration_cast<std::chrono::seconds>(require_duration(v, true));
        },
        "", "",
-       [](const ServeConfig& c) { return duration_text(c.auth.clock_skew); }},
+       [](const ServeConfig& c) { return format_duration(c.auth.clock_skew); }},
       {"auth.jwks_refresh", "", false,
        [](ServeConfig& c, std::string_view v) { c.auth.jwks_refresh = require_duration(v); },
        "", "",
-       [](const ServeConfig& c) { return duration_text(c.auth.jwks_refresh); }},
+       [](const ServeConfig& c) { return format_duration(c.auth.jwks_refresh); }},
 
       {"correlation.window", "", false,
        [](ServeConfig& c, std::string_view v) { c.correlation.window = require_duration(v); },
        "", "",
-       [](const ServeConfig& c) { return duration_text(c.correlation.window); }},
+       [](const ServeConfig& c) { return format_duration(c.correlation.window); }},
       {"correlation.crash_loop_exits", "", false,
        [](ServeConfig& c, std::string_view v) {
          c.correlation.crash_loop_exits = static_cast<int>(require_count(v, 2, 1000));
@@ -302,7 +288,7 @@ const std::vector<Setting>& settings() {
       {"correlation.resolve_quiet", "", false,
        [](ServeConfig& c, std::string_view v) { c.correlation.resolve_quiet = require_duration(v); },
        "", "",
-       [](const ServeConfig& c) { return duration_text(c.correlation.resolve_quiet); }},
+       [](const ServeConfig& c) { return format_duration(c.correlation.resolve_quiet); }},
       {"correlation.max_incidents", "", false,
        [](ServeConfig& c, std::string_view v) { c.correlation.max_incidents = require_count(v, 1, 100'000'000); },
        "", "",
@@ -314,7 +300,7 @@ const std::vector<Setting>& settings() {
       {"correlation.dedup_horizon", "", false,
        [](ServeConfig& c, std::string_view v) { c.dedup_horizon = require_duration(v); },
        "", "",
-       [](const ServeConfig& c) { return duration_text(c.dedup_horizon); }},
+       [](const ServeConfig& c) { return format_duration(c.dedup_horizon); }},
       {"correlation.dedup_max_entries", "", false,
        [](ServeConfig& c, std::string_view v) { c.dedup_max_entries = require_count(v, 1, 1'000'000'000); },
        "", "",
@@ -327,7 +313,7 @@ const std::vector<Setting>& settings() {
       {"multiline.max_bytes", "", false,
        [](ServeConfig& c, std::string_view v) { c.multiline.max_bytes = require_size(v); },
        "", "",
-       [](const ServeConfig& c) { return size_text(c.multiline.max_bytes); }},
+       [](const ServeConfig& c) { return format_size(c.multiline.max_bytes); }},
       {"multiline.max_pending", "", false,
        [](ServeConfig& c, std::string_view v) { c.multiline.max_pending = require_count(v, 1, 10'000'000); },
        "", "",
@@ -335,7 +321,7 @@ const std::vector<Setting>& settings() {
       {"multiline.flush_after", "", false,
        [](ServeConfig& c, std::string_view v) { c.multiline.flush_after = require_duration(v); },
        "", "",
-       [](const ServeConfig& c) { return duration_text(c.multiline.flush_after); }},
+       [](const ServeConfig& c) { return format_duration(c.multiline.flush_after); }},
   };
   return table;
 }
@@ -435,79 +421,7 @@ void load_yaml_file(const std::string& path, ServeConfig& config, std::vector<st
   apply_yaml_map(root, "", origin, config, seen_keys);
 }
 
-bool parse_number_unit(std::string_view& text, uint64_t& number, std::string_view& unit) {
-  size_t digits = 0;
-  while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9') ++digits;
-  if (digits == 0) return false;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + digits, number);
-  if (ec != std::errc()) return false;
-  size_t letters = digits;
-  while (letters < text.size() && ((text[letters] >= 'a' && text[letters] <= 'z') ||
-                                   (text[letters] >= 'A' && text[letters] <= 'Z')))
-    ++letters;
-  unit = text.substr(digits, letters - digits);
-  text.remove_prefix(letters);
-  return true;
-}
-
 }  // namespace
-
-std::optional<uint64_t> parse_size(std::string_view text) {
-  while (!text.empty() && text.front() == ' ') text.remove_prefix(1);
-  while (!text.empty() && text.back() == ' ') text.remove_suffix(1);
-  uint64_t number = 0;
-  std::string_view unit;
-  if (!parse_number_unit(text, number, unit)) return std::nullopt;
-  while (!text.empty() && text.front() == ' ') text.remove_prefix(1);
-  if (unit.empty() && !text.empty()) {  // "10 MiB"
-    std::string_view rest = text;
-    size_t letters = 0;
-    while (letters < rest.size() && rest[letters] != ' ') ++letters;
-    unit = rest.substr(0, letters);
-    text.remove_prefix(letters);
-  }
-  if (!text.empty()) return std::nullopt;
-  struct Unit {
-    std::string_view name;
-    uint64_t factor;
-  };
-  static constexpr Unit units[] = {{"", 1},          {"B", 1},           {"KiB", 1ull << 10}, {"MiB", 1ull << 20},
-                                   {"GiB", 1ull << 30}, {"KB", 1000},    {"kB", 1000},        {"MB", 1000'000},
-                                   {"GB", 1000'000'000}};
-  for (const Unit& u : units) {
-    if (u.name != unit) continue;
-    if (number > std::numeric_limits<uint64_t>::max() / u.factor) return std::nullopt;
-    return number * u.factor;
-  }
-  return std::nullopt;
-}
-
-std::optional<std::chrono::nanoseconds> parse_duration(std::string_view text) {
-  while (!text.empty() && text.front() == ' ') text.remove_prefix(1);
-  while (!text.empty() && text.back() == ' ') text.remove_suffix(1);
-  if (text == "0") return std::chrono::nanoseconds{0};
-  if (text.empty()) return std::nullopt;
-  std::chrono::nanoseconds total{0};
-  const int64_t max_seconds = int64_t{100} * 365 * 24 * 3600;  // keeps nanoseconds far from overflow
-  while (!text.empty()) {
-    uint64_t number = 0;
-    std::string_view unit;
-    if (!parse_number_unit(text, number, unit)) return std::nullopt;
-    int64_t ns_per_unit = 0;
-    if (unit == "ms") ns_per_unit = 1'000'000;
-    else if (unit == "s") ns_per_unit = 1'000'000'000;
-    else if (unit == "m") ns_per_unit = 60'000'000'000;
-    else if (unit == "h") ns_per_unit = 3600'000'000'000;
-    else if (unit == "d") ns_per_unit = 86400'000'000'000;
-    else if (unit == "w") ns_per_unit = 7 * 86400'000'000'000;
-    else return std::nullopt;
-    if (number > static_cast<uint64_t>(max_seconds) * 1'000'000'000 / static_cast<uint64_t>(ns_per_unit))
-      return std::nullopt;
-    total += std::chrono::nanoseconds{static_cast<int64_t>(number) * ns_per_unit};
-    if (total > std::chrono::seconds(max_seconds)) return std::nullopt;
-  }
-  return total;
-}
 
 bool parse_listen_address(std::string_view text, std::string& host, uint16_t& port) {
   std::string_view host_part, port_part;
@@ -666,7 +580,8 @@ ServeCommandLine load_serve_config(const std::vector<std::string>& args, const S
   if (config.limits.ingest_threads == 0) config.limits.ingest_threads = std::max(2u, config.io_threads);
   if (config.limits.max_decompressed_body < config.limits.max_body)
     throw ConfigError(std::string(config_file.empty() ? "settings" : "config " + config_file) +
-                      ": limits.max_decompressed_body: must be at least limits.max_body");
+                      ": limits.max_decompressed_body is " + format_size(config.limits.max_decompressed_body) +
+                      "; it must be at least limits.max_body, " + format_size(config.limits.max_body));
   return result;
 }
 

@@ -105,10 +105,6 @@ ServeCommandLine load_serve_config(const std::vector<std::string>& args, const S
 // The --help text.
 std::string serve_usage();
 
-// "10MiB" → 10485760; nullopt for anything else (negative, overflow, unknown unit).
-std::optional<uint64_t> parse_size(std::string_view text);
-// "30s" → 30 s; "1h30m"; "500ms"; "7d". nullopt for a bare number or unknown unit.
-std::optional<std::chrono::nanoseconds> parse_duration(std::string_view text);
 // "HOST:PORT", "[v6]:PORT", ":PORT" (all interfaces). False when malformed.
 bool parse_listen_address(std::string_view text, std::string& host, uint16_t& port);
 

@@ -5,6 +5,7 @@
 // acknowledged, resolved or active select explicitly.
 #include <charconv>
 
+#include "codec/units.h"
 #include "store/incident_query.h"
 #include "incidents/mttr_stats.h"
 #include "server/routes.h"

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "codec/base64.h"
+#include "codec/units.h"
 #include "parsers/utf8.h"
 
 namespace faultline {
@@ -21,12 +22,6 @@ bool base64url(std::string_view text, std::string& out) {
   Base64Error error;
   out.clear();
   return base64_decode(text, out, error, Base64Alphabet::url);
-}
-
-std::string ago(std::chrono::seconds s) {
-  const auto total = s.count();
-  if (total < 60) return std::to_string(total) + "s";
-  return std::to_string(total / 60) + "m" + std::to_string(total % 60) + "s";
 }
 
 // EVP_PKEY from the big-endian modulus and exponent of a JWK.
@@ -206,7 +201,7 @@ JwtResult verify_jwt(std::string_view token, const Jwks& keys, const JwtPolicy& 
     if (aud->is_array())
       audience_ok = std::any_of(aud->begin(), aud->end(), [&](const auto& a) { return a == policy.audience; });
   }
-  if (!audience_ok) return fail("JWT audience does not match auth.oidc.audience");
+  if (!audience_ok) return fail("JWT audience does not match auth.oidc_audience");
 
   const int64_t now_s = std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
   const int64_t skew = std::clamp<int64_t>(policy.clock_skew.count(), 0, kFarSeconds);
@@ -215,15 +210,15 @@ JwtResult verify_jwt(std::string_view token, const Jwks& keys, const JwtPolicy& 
       !seconds_claim(claims, "nbf", nbf, reason))
     return fail(reason);
   if (!exp) return fail("JWT has no exp claim");
-  if (*exp + skew <= now_s) return fail("JWT expired " + ago(std::chrono::seconds(now_s - *exp)) + " ago");
+  if (*exp + skew <= now_s) return fail("JWT expired " + format_duration(std::chrono::seconds(now_s - *exp)) + " ago");
   for (auto [name, at] : {std::pair{"iat", iat}, std::pair{"nbf", nbf}})
     if (at && *at - skew > now_s)
-      return fail(std::string("JWT ") + name + " is " + ago(std::chrono::seconds(*at - now_s)) + " in the future");
+      return fail(std::string("JWT ") + name + " is " + format_duration(std::chrono::seconds(*at - now_s)) + " in the future");
 
   if (!token_string(claims, "JWT", "email", result.email, reason)) return fail(reason);
   if (!policy.emails.empty()) {
     if (std::find(policy.emails.begin(), policy.emails.end(), result.email) == policy.emails.end())
-      return fail("JWT email " + excerpt(result.email) + " is not in auth.oidc.emails");
+      return fail("JWT email " + excerpt(result.email) + " is not in auth.oidc_emails");
     auto verified = claims.find("email_verified");
     if (verified == claims.end() || !(*verified == true || *verified == "true"))
       return fail("JWT email is not verified");

@@ -70,7 +70,9 @@ HttpClientResult request(const HttpUrl& url, http::verb method, std::string_view
   beast::tcp_stream plain(ioc);
   beast::ssl_stream<beast::tcp_stream> secure(ioc, tls);
 
-  http::request<http::string_body> req{method, url.path + std::string(path), 11};
+  std::string target = url.path + std::string(path) + url.query;
+  if (target.empty() || target.front() != '/') target.insert(0, "/");
+  http::request<http::string_body> req{method, target, 11};
   req.set(http::field::host, url.host);
   req.set(http::field::user_agent, "faultline");
   req.keep_alive(false);
@@ -115,7 +117,7 @@ HttpClientResult request(const HttpUrl& url, http::verb method, std::string_view
 }  // namespace
 
 std::string HttpUrl::text() const {
-  return (tls ? "https://" : "http://") + host + ":" + std::to_string(port) + path;
+  return (tls ? "https://" : "http://") + host + ":" + std::to_string(port) + path + query;
 }
 
 std::optional<HttpUrl> parse_http_url(std::string_view text, std::string& error) {
@@ -131,10 +133,20 @@ std::optional<HttpUrl> parse_http_url(std::string_view text, std::string& error)
     error = "expected an http:// or https:// URL";
     return std::nullopt;
   }
+  rest = rest.substr(0, rest.find('#'));
+  const size_t query = rest.find('?');
+  if (query != std::string_view::npos) {
+    url.query = std::string(rest.substr(query));
+    rest = rest.substr(0, query);
+  }
   const size_t slash = rest.find('/');
   std::string_view authority = rest.substr(0, slash);
   url.path = slash == std::string_view::npos ? "" : std::string(rest.substr(slash));
   while (!url.path.empty() && url.path.back() == '/') url.path.pop_back();
+  if (authority.find('@') != std::string_view::npos) {
+    error = "credentials in the URL (user:password@host) are not supported";
+    return std::nullopt;
+  }
   // host, host:port, [v6] or [v6]:port
   std::string_view host = authority, port;
   if (authority.starts_with('[')) {

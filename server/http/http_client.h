@@ -17,11 +17,14 @@ struct HttpUrl {
   bool tls = false;
   std::string host;
   uint16_t port = 80;
-  std::string path;  // without the trailing '/', "" for the root
-  std::string text() const;  // http[s]://host:port/path
+  std::string path;   // without the trailing '/', "" for the root
+  std::string query;  // "?…" as written, or ""; sent after the path of every request
+  std::string text() const;  // http[s]://host:port/path?query
 };
 
-// "http[s]://host[:port][/path]"; nullopt with `error` saying what is wrong.
+// "http[s]://host[:port][/path][?query]"; a #fragment is dropped, as a client
+// never sends it. nullopt with `error` saying what is wrong; credentials in the
+// URL (user:password@host) are refused, since nothing here would send them.
 std::optional<HttpUrl> parse_http_url(std::string_view text, std::string& error);
 
 struct HttpClientResult {

@@ -6,15 +6,10 @@
 #include <boost/beast/http/rfc7230.hpp>
 
 #include "codec/percent.h"
+#include "codec/units.h"
 
 namespace faultline::session_detail {
 namespace {
-
-std::string human_size(size_t bytes) {
-  if (bytes % (1u << 20) == 0) return std::to_string(bytes >> 20) + "MiB";
-  if (bytes % (1u << 10) == 0) return std::to_string(bytes >> 10) + "KiB";
-  return std::to_string(bytes) + " bytes";
-}
 
 // Beast reads a Transfer-Encoding that does not end in chunked as "no body", so
 // the body would be parsed as the next request on the connection (request
@@ -75,14 +70,14 @@ Problem read_problem(boost::beast::error_code ec, const HttpServerOptions& optio
   if (ec == http::error::body_limit) {
     reason = "body_too_large";
     return Problem{413, "body-too-large", "Payload Too Large",
-                   "The request body exceeds limits.max_body (" + human_size(options.max_body) +
+                   "The request body exceeds limits.max_body (" + format_size(options.max_body) +
                        "); send smaller batches."}
         .with("limit", {{"name", "limits.max_body"}, {"bytes", options.max_body}});
   }
   if (ec == http::error::header_limit) {
     reason = "header_too_large";
     return Problem{431, "header-too-large", "Request Header Fields Too Large",
-                   "The request line and headers exceed limits.max_header (" + human_size(options.max_header) + ")."}
+                   "The request line and headers exceed limits.max_header (" + format_size(options.max_header) + ")."}
         .with("limit", {{"name", "limits.max_header"}, {"bytes", options.max_header}});
   }
   reason = "malformed_http";

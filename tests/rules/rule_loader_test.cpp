@@ -2,11 +2,14 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
 #include <doctest/doctest.h>
+#include <yaml-cpp/yaml.h>
 
+#include "rules/rule_loader.h"
 #include "rules/rule_set.h"
 
 namespace faultline {
@@ -135,6 +138,16 @@ TEST_SUITE("rule loading") {
     CHECK(problems[0].line >= 3);
     CHECK(problems[0].message.rfind("YAML syntax: ", 0) == 0);
     CHECK(problems[0].rule_id.empty());
+  }
+
+  TEST_CASE("what yaml-cpp throws while reading is reported at its line and column, else at the line read") {
+    YAML::Mark mark;
+    mark.line = 4;
+    mark.column = 6;
+    CHECK(unexpected_yaml("pack.yaml", 2, YAML::BadConversion(mark)).describe() ==
+          "pack.yaml:5: unexpected YAML structure at column 7: bad conversion");
+    CHECK(unexpected_yaml("pack.yaml", 2, std::runtime_error("boom")).describe() ==
+          "pack.yaml:2: unexpected YAML structure: boom");
   }
 
   TEST_CASE("document shape: not a map, missing or wrong `rules`, unknown top-level keys") {

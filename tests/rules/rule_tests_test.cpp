@@ -185,6 +185,12 @@ extra: 1
     CHECK(report.describe().rfind("t.yaml: FAILED: the tests could not run\n  t.yaml:5: test 'a': unknown key", 0) == 0);
   }
 
+  TEST_CASE("an `incidents:` value that is not UTF-8 is a problem at its line") {
+    const PackTestReport report =
+        run("rule_files: [..]\ntests:\n  - name: x\n    lines: [\"a\"]\n    incidents:\n      - {service: \"\xff\"}\n");
+    CHECK(all_problems(report) == std::vector<std::string>{"t.yaml:6: test 'x': incidents: a value is not valid UTF-8"});
+  }
+
   TEST_CASE("rule files that do not load are the report's problems") {
     const PackTestReport syntax = run("rule_files: [..]\ntests: [\n");
     REQUIRE(syntax.problems.size() == 1);

@@ -304,6 +304,24 @@ TEST_CASE("Alertmanager URLs are checked, and an unreachable one is a clear tran
   CHECK_FALSE(parse_http_url("am:9093", error));
   CHECK_FALSE(parse_http_url("http://:9093", error));
 
+  // Credentials are refused as such, not taken for a host name or a port.
+  for (const char* with_credentials : {"http://user:secret@am:9093", "https://user@am.example.com/"}) {
+    CHECK_FALSE(parse_http_url(with_credentials, error));
+    CHECK(error == "credentials in the URL (user:password@host) are not supported");
+  }
+  // A query string is part of the request target, not of the port; a fragment is never sent.
+  url = parse_http_url("http://am:9093?tenant=a#top", error);
+  REQUIRE_MESSAGE(url, error);
+  CHECK(url->port == 9093);
+  CHECK(url->path.empty());
+  CHECK(url->query == "?tenant=a");
+  CHECK(url->text() == "http://am:9093?tenant=a");
+  url = parse_http_url("https://idp.example.com/oauth2/v3/certs?v=2", error);
+  REQUIRE_MESSAGE(url, error);
+  CHECK(url->host == "idp.example.com");
+  CHECK(url->path == "/oauth2/v3/certs");
+  CHECK(url->query == "?v=2");
+
   // Port 1 on loopback: nothing listens there.
   HttpClientResult result = http_post(HttpUrl{false, "127.0.0.1", 1, ""}, "/api/v2/alerts", "[]", "application/json",
                                       HttpClientOptions{2s});

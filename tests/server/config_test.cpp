@@ -3,6 +3,7 @@
 #include <regex>
 #include <sstream>
 
+#include "codec/units.h"
 #include "server/config.h"
 #include "tests/server/daemon_process.h"
 
@@ -175,6 +176,15 @@ TEST_CASE("bad configuration names the setting, once") {
   CHECK(error_of({"--config", file}) == "config " + file +
                                             ": alerts.resend_interval: expected a duration between 1s and 1h (below "
                                             "Alertmanager's resolve_timeout), got '2h'");
+  // A URL's password is not repeated in the message.
+  CHECK(error_of({"--alertmanager", "http://am:secret-password@am:9093"}) ==
+        "flag --alertmanager: expected an Alertmanager URL like http://alertmanager:9093 (credentials in the URL "
+        "(user:password@host) are not supported), got 'http://am:***@am:9093'");
+  // A limit that contradicts another gives both values.
+  testing::write_text(file, "limits:\n  max_body: 10MiB\n  max_decompressed_body: 1MiB\n");
+  CHECK(error_of({"--config", file}) == "config " + file +
+                                            ": limits.max_decompressed_body is 1MiB; it must be at least "
+                                            "limits.max_body, 10MiB");
   CHECK(error_of({"--bogus"}) == "unknown flag --bogus (see 'faultline serve --help')");
   CHECK(error_of({"--store"}) == "flag --store: expects a value");
   CHECK(error_of({"--store", "a", "--store", "b"}) == "flag --store: given twice");
