@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <optional>
 #include <set>
+#include <tuple>
 #include <unordered_map>
 #include <utility>
 
@@ -300,6 +301,33 @@ struct Correlator::State {
     });
   }
 
+  // Without a known cause, the lines each crash's instance printed last stand in
+  // for it: each (instance, line) once, counted per crash it preceded, the
+  // latest kMaxSuspectLines by time, oldest first.
+  static void add_suspects(Incident& inc, const std::vector<SuspectLine>& lines) {
+    for (const SuspectLine& line : lines) {
+      auto same = std::find_if(inc.suspects.begin(), inc.suspects.end(), [&](const SuspectLine& s) {
+        return s.instance == line.instance && s.line == line.line;
+      });
+      if (same != inc.suspects.end()) {
+        if (line.time <= same->time) continue;  // the same crash's line seen again, or an older one
+        SuspectLine moved = std::move(*same);
+        inc.suspects.erase(same);
+        moved.time = line.time;
+        ++moved.count;
+        insert_suspect(inc, std::move(moved));
+      } else {
+        insert_suspect(inc, line);
+      }
+    }
+  }
+  static void insert_suspect(Incident& inc, SuspectLine line) {
+    auto at = std::upper_bound(inc.suspects.begin(), inc.suspects.end(), line.time,
+                               [](Timestamp t, const SuspectLine& s) { return t < s.time; });
+    inc.suspects.insert(at, std::move(line));
+    if (inc.suspects.size() > kMaxSuspectLines) inc.suspects.erase(inc.suspects.begin());
+  }
+
   static void count_exit_code(Incident& inc, const std::string& label) {
     auto it = std::find_if(inc.exit_codes.begin(), inc.exit_codes.end(),
                            [&](const auto& entry) { return entry.first == label; });
@@ -326,8 +354,12 @@ struct Correlator::State {
     else
       what = "exited with code " + label;
     if (!meaning.empty()) what += " (" + meaning + ")";
-    inc.summary = inc.service + " " + what + " " + times + "; no root cause line was found";
+    if (inc.exits == 0) what = "keeps being restarted";  // only a restart loop shows the crashes
+    else what += " " + times;
+    inc.summary = inc.service + " " + what + "; no root cause line was found";
     inc.hint = std::string(exit_hint(label));
+    if (!inc.suspects.empty())
+      inc.hint += " The lines it printed last before crashing are listed as suspect lines.";
   }
 
   void fold(Tracked& t, const Event& e, bool as_cause) {
@@ -368,6 +400,7 @@ struct Correlator::State {
       if (auto run = t.runs.find(e.instance); run != t.runs.end()) run->second.failed_since = true;
     }
     if (e.kind == RuleKind::loop) mark_crash_loop(t, e.time, e.rule_id);
+    if (t.generic) add_suspects(inc, e.suspects);
     link_chain(inc, e);
     t.revisions.note(e.revision, e.time, kMaxRevisions, inc.revisions);
     t.instances.note(e.instance, e.time, kMaxInstances, inc.instances);
@@ -659,6 +692,7 @@ struct Correlator::State {
     inc.chain.clear();
     inc.exits = 0;
     inc.exit_codes.clear();
+    inc.suspects.clear();
     inc.crash_loop = false;
     inc.occurrences = 0;
     inc.opened_at = inc.last_seen = inc.last_failure = Timestamp{};

@@ -34,6 +34,11 @@ json event_to_json(const Event& e) {
   if (!e.stream.empty()) j["stream"] = e.stream;
   if (!e.resource_type.empty()) j["resource_type"] = e.resource_type;
   if (e.culprit) j["culprit"] = {{"file", e.culprit->file}, {"line", e.culprit->line}, {"function", e.culprit->function}};
+  if (!e.suspects.empty()) {
+    json& suspects = j["suspects"] = json::array();
+    for (const SuspectLine& s : e.suspects)
+      suspects.push_back({{"time", nanos(s.time)}, {"instance", s.instance}, {"line", s.line}});
+  }
   return j;
 }
 
@@ -64,6 +69,12 @@ Event event_from_json(const json& j) {
   if (auto it = j.find("culprit"); it != j.end())
     e.culprit = Frame{field(*it, "file").get<std::string>(), field(*it, "line").get<int>(),
                       field(*it, "function").get<std::string>()};
+  if (auto it = j.find("suspects"); it != j.end()) {
+    if (!it->is_array()) throw std::invalid_argument("\"suspects\" is not an array");
+    for (const json& s : *it)
+      e.suspects.push_back(SuspectLine{from_nanos(field(s, "time").get<long long>()),
+                                       field(s, "instance").get<std::string>(), field(s, "line").get<std::string>()});
+  }
   return e;
 }
 

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "parsers/log_record.h"
+#include "rules/event.h"
 #include "rules/rule.h"
 
 namespace faultline {
@@ -82,8 +83,14 @@ struct Incident {
   std::optional<DeployInfo> deploy;
   std::string summary;
   std::string hint;
+  // No known cause (generic_exit or a fallback cause): what the crashing
+  // instances printed last that reads as an error, oldest first, the latest
+  // kMaxSuspectLines. Empty for an incident with a known cause.
+  std::vector<SuspectLine> suspects;
   std::vector<HistoryEntry> history;
 };
+
+inline constexpr size_t kMaxSuspectLines = 12;
 
 // The incident JSON of the README's API reference.
 nlohmann::json to_json(const Incident& incident);

@@ -1,5 +1,6 @@
 #include "incidents/incident_expectation.h"
 
+#include <algorithm>
 #include <vector>
 
 namespace faultline {
@@ -34,6 +35,14 @@ std::string mismatch(const nlohmann::json& expected, const nlohmann::json& actua
     if (field == "history") {
       got = history_actions(actual);
       if (!want.is_array() || !is_subsequence(want, got)) return field + ": expected " + want.dump() + " in order, got " + got.dump();
+      continue;
+    }
+    if (field == "suspect_line") {  // a piece of text some suspect line holds
+      const nlohmann::json lines = actual.value("suspect_lines", nlohmann::json::array());
+      const bool found = std::any_of(lines.begin(), lines.end(), [&](const nlohmann::json& s) {
+        return s.value("line", "").find(want.get<std::string>()) != std::string::npos;
+      });
+      if (!found) return field + ": expected a suspect line with " + want.dump() + ", got " + lines.dump();
       continue;
     }
     if (field == "root_cause") got = cause.value("rule", "");

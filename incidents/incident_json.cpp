@@ -123,6 +123,11 @@ nlohmann::json to_json(const Incident& incident) {
   j["deploy"] = deploy_json(incident.deploy);
   j["summary"] = incident.summary;
   j["hint"] = incident.hint;
+  json suspects = json::array();
+  for (const SuspectLine& s : incident.suspects)
+    suspects.push_back(
+        {{"time", format_rfc3339(s.time)}, {"instance", s.instance}, {"line", s.line}, {"count", s.count}});
+  j["suspect_lines"] = std::move(suspects);
   json history = json::array();
   for (const HistoryEntry& entry : incident.history)
     history.push_back({{"at", format_rfc3339(entry.at)},

@@ -17,7 +17,8 @@ Pipeline::Pipeline(std::shared_ptr<const RuleSet> rules, PipelineConfig config, 
       wall_clock_(std::move(wall_clock)),
       correlator_(config.correlator, [this] { return applying_wall_ ? *applying_wall_ : wall_clock_(); }),
       dedup_(config.dedup_horizon, config.dedup_max_entries),
-      assembler_(config.multiline) {}
+      assembler_(config.multiline),
+      suspects_(SuspectLog::Limits{.window = config.correlator.window}) {}
 
 IngestSummary Pipeline::ingest(std::vector<LogRecord> records) {
   IngestSummary summary;
@@ -54,6 +55,7 @@ void Pipeline::correlate(std::vector<Matched>& batch, IngestSummary& summary) {
     }
     ++summary.accepted;
     if (!m.events.empty()) ++summary.matched;
+    note_suspects(m);
     if (journal_) {
       staged.clock = std::max(staged.clock.value_or(m.record.time), m.record.time);
       for (Event& event : m.events) staged.events.push_back(std::move(event));
@@ -79,6 +81,17 @@ void Pipeline::correlate(std::vector<Matched>& batch, IngestSummary& summary) {
     return;
   }
   notify(summary.changes);
+}
+
+// Unmatched records may be what an unknown crash was about; crash evidence
+// carries the suspects of its instance, for an incident with no known cause.
+void Pipeline::note_suspects(Matched& m) {
+  if (m.events.empty()) {
+    suspects_.note(m.record);
+    return;
+  }
+  for (Event& event : m.events)
+    if (event.is_exit() || event.kind == RuleKind::loop || event.fallback) event.suspects = suspects_.before(event);
 }
 
 std::vector<Event> Pipeline::trace_contexts(const std::vector<LogRecord>& records) const {
@@ -202,7 +215,7 @@ void Pipeline::set_journal(BatchJournal* journal) {
 
 PipelineStats Pipeline::stats() const {
   std::lock_guard lock(mutex_);
-  return {correlator_.stats(), dedup_.size(), assembler_.pending()};
+  return {correlator_.stats(), dedup_.size(), assembler_.pending(), suspects_.instances()};
 }
 
 std::vector<Incident> Pipeline::incidents() const {

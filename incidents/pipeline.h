@@ -25,6 +25,7 @@
 #include "incidents/correlator.h"
 #include "incidents/deduplicator.h"
 #include "incidents/event_batch.h"
+#include "incidents/suspect_lines.h"
 #include "parsers/multiline.h"
 #include "parsers/parse.h"
 #include "rules/rule_set.h"
@@ -74,6 +75,7 @@ struct PipelineStats {
   CorrelatorStats correlator;
   size_t dedup_ids = 0;
   size_t traces_pending = 0;  // multi-line traces being assembled
+  size_t suspect_instances = 0;  // instances whose last error lines are kept
 };
 
 class Pipeline {
@@ -110,6 +112,7 @@ class Pipeline {
  private:
   struct Matched;
   void correlate(std::vector<Matched>& batch, IngestSummary& summary);
+  void note_suspects(Matched& m);
   void add_event(const Event& event, std::vector<IncidentChange>& changes);
   void add_context(const Event& event, std::vector<IncidentChange>& changes);
   void add_trace_context(const std::vector<LogRecord>& records, std::vector<IncidentChange>& changes);
@@ -128,6 +131,7 @@ class Pipeline {
   Correlator correlator_;
   Deduplicator dedup_;
   MultilineAssembler assembler_;
+  SuspectLog suspects_;
   PipelineObserver* observer_ = nullptr;
   BatchJournal* journal_ = nullptr;
 };

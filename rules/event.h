@@ -12,6 +12,17 @@
 
 namespace faultline {
 
+// A line an instance printed shortly before its crash that no cause rule
+// explained: an error-level line, or the root exception of a trace. Crash
+// evidence with no known cause carries them (incidents/suspect_lines.h).
+struct SuspectLine {
+  Timestamp time{};
+  std::string instance;
+  std::string line;  // at most 512 bytes
+  int count = 1;     // in an incident: crashes this line preceded; `time` is the latest
+  bool operator==(const SuspectLine&) const = default;
+};
+
 struct Event {
   std::string rule_id;
   RuleKind kind = RuleKind::cause;
@@ -28,6 +39,8 @@ struct Event {
   std::string source_id;
   std::string sample;  // the matching line (not the whole trace), at most 1 KiB
   std::optional<Frame> culprit;
+  // Exits, loops and fallback causes: the instance's suspect lines before it.
+  std::vector<SuspectLine> suspects;
 
   // The capture of that name, or "" when absent.
   const std::string& capture(std::string_view name) const;

@@ -189,6 +189,14 @@ Incident incident_from_json(const json& body) {
   i.deploy = read_deploy(r);
   i.summary = r.string("summary");
   i.hint = r.string("hint");
+  // Absent in incidents stored before suspect lines were kept.
+  if (r.optional("suspect_lines")) {
+    const json& suspects = r.array("suspect_lines");
+    for (size_t n = 0; n < suspects.size(); ++n) {
+      Reader s(suspects[n], r.at("suspect_lines", n));
+      i.suspects.push_back(SuspectLine{s.time("time"), s.string("instance"), s.string("line"), s.integer("count")});
+    }
+  }
 
   const json& history = r.array("history");
   for (size_t n = 0; n < history.size(); ++n) {

@@ -79,6 +79,12 @@ std::string render_incident_table(const std::vector<Incident>& incidents) {
       out << '\n';
     }
     if (!i.hint.empty()) out << "  hint: " << i.hint << '\n';
+    if (!i.suspects.empty()) {
+      out << "  suspect lines (no rule knows the cause; the last error lines before the crash):\n";
+      for (const SuspectLine& s : i.suspects)
+        out << "    " << (s.count > 1 ? "x" + std::to_string(s.count) + " " : "")
+            << (s.instance.empty() ? "" : s.instance + ": ") << s.line.substr(0, 160) << '\n';
+    }
   }
   return out.str();
 }

@@ -271,6 +271,14 @@ function actions(incident) {
   return box;
 }
 
+// No rule knows the cause: the last error lines each crashing instance printed.
+function suspects(lines) {
+  if (!Array.isArray(lines) || !lines.length) return null;
+  return el('ul', {class: 'suspects'}, lines.map((s) =>
+    el('li', {}, s.instance ? el('span', {class: 'instance'}, `${s.instance}: `) : '', el('code', {}, s.line),
+       s.count > 1 ? el('span', {class: 'instance'}, ` ×${s.count}`) : '')));
+}
+
 function card(incident) {
   const root = incident.root_cause || {};
   const where = [incident.namespace, incident.cluster].filter(Boolean).join(' @ ');
@@ -287,6 +295,7 @@ function card(incident) {
       fact('Root cause', el('code', {}, root.rule)),
       fact('Culprit', root.frame && el('code', {}, frameText(root.frame)), 'culprit'),
       fact('Hint', incident.hint, 'hint'),
+      fact('Suspect lines', suspects(incident.suspect_lines), 'suspects'),
       fact('Exits', `${incident.exits}` + (exitCodes(incident.exit_codes) ? ` — codes ${exitCodes(incident.exit_codes)}` : '')),
       fact('Instances', incident.instances),
       fact('Revisions', revisions(incident)),

@@ -1,0 +1,102 @@
+#include "incidents/suspect_lines.h"
+
+#include <algorithm>
+#include <array>
+#include <string_view>
+
+namespace faultline {
+namespace {
+
+constexpr size_t kMaxLineBytes = 512;
+constexpr size_t kScanBytes = 512;  // an error word further into a line is not what the line is about
+
+// service, namespace and cluster as the correlator scopes them, then the instance.
+template <class T>
+std::string instance_key(const T& x) {
+  std::string key;
+  key.reserve(x.service.size() + x.namespace_name.size() + x.cluster.size() + x.instance.size() + 3);
+  key.append(x.cluster).append(1, '\x1f').append(x.namespace_name).append(1, '\x1f');
+  key.append(x.service).append(1, '\x1f').append(x.instance);
+  return key;
+}
+
+bool quiet_level(std::string_view level) {
+  return level == "DEBUG" || level == "INFO" || level == "NOTICE" || level == "WARNING";
+}
+
+bool says_error(std::string_view text) {
+  std::string lower(text.substr(0, std::min(text.size(), kScanBytes)));
+  if (const size_t eol = lower.find('\n'); eol != std::string::npos) lower.resize(eol);
+  for (char& c : lower)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  static constexpr std::array<std::string_view, 12> words = {
+      "error",   "exception", "fatal",   "panic",  "failed", "failure",
+      "refused", "denied",    "cannot ", "unable", "abort",  "traceback"};
+  return std::any_of(words.begin(), words.end(), [&](std::string_view w) { return lower.find(w) != std::string::npos; });
+}
+
+// Cut at a UTF-8 character boundary.
+std::string clipped(std::string_view text) {
+  if (text.size() <= kMaxLineBytes) return std::string(text);
+  size_t end = kMaxLineBytes;
+  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
+  return std::string(text.substr(0, end)) + "…";
+}
+
+}  // namespace
+
+bool is_suspect(const LogRecord& record) {
+  if (record.http_status != 0 || record.stream == "requests") return false;
+  if (quiet_level(record.app_level)) return false;
+  if (!record.app_level.empty()) return true;  // ERROR, CRITICAL, ALERT, EMERGENCY
+  // No level of its own: a trace, an error word, or what the platform saw of it
+  // (stderr, which Cloud Run and GKE also mark severity ERROR).
+  return !record.exceptions.empty() || record.stream == "stderr" || says_error(record.text) ||
+         record.severity == "ERROR" || record.severity == "CRITICAL" || record.severity == "ALERT" ||
+         record.severity == "EMERGENCY";
+}
+
+std::string suspect_line(const LogRecord& record) {
+  if (!record.exceptions.empty()) return clipped(record.exceptions.front());
+  std::string_view text = record.text;
+  while (!text.empty() && (text.front() == '\n' || text.front() == '\r')) text.remove_prefix(1);
+  text = text.substr(0, text.find('\n'));
+  if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
+  return clipped(text);
+}
+
+void SuspectLog::note(const LogRecord& record) {
+  if (limits_.lines_per_instance == 0 || !is_suspect(record)) return;
+  Lines& entry = by_instance_[instance_key(record)];
+  entry.touched = ++clock_;
+  SuspectLine line{record.time, record.instance, suspect_line(record)};
+  auto at = std::upper_bound(entry.lines.begin(), entry.lines.end(), line.time,
+                             [](Timestamp t, const SuspectLine& s) { return t < s.time; });
+  entry.lines.insert(at, std::move(line));
+  if (entry.lines.size() > limits_.lines_per_instance) entry.lines.erase(entry.lines.begin());
+  if (by_instance_.size() > limits_.instances) evict();
+}
+
+std::vector<SuspectLine> SuspectLog::before(const Event& crash) const {
+  std::vector<SuspectLine> out;
+  auto it = by_instance_.find(instance_key(crash));
+  if (it == by_instance_.end()) return out;
+  const Timestamp from = crash.time - limits_.window;
+  for (const SuspectLine& line : it->second.lines)
+    if (line.time >= from && line.time <= crash.time) out.push_back(line);
+  return out;
+}
+
+// Drops the least recently written 1 % (at least one), so that eviction is rare.
+void SuspectLog::evict() {
+  std::vector<std::pair<uint64_t, const std::string*>> order;
+  order.reserve(by_instance_.size());
+  for (const auto& [key, entry] : by_instance_) order.emplace_back(entry.touched, &key);
+  const size_t drop = std::max<size_t>(1, by_instance_.size() - limits_.instances + limits_.instances / 100);
+  std::nth_element(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(drop - 1), order.end());
+  std::vector<std::string> gone;
+  for (size_t i = 0; i < drop; ++i) gone.push_back(*order[i].second);
+  for (const std::string& key : gone) by_instance_.erase(key);
+}
+
+}  // namespace faultline
