@@ -1,0 +1,225 @@
+// What one event adds to the incident it joins: its cause, the chain of rules,
+// revisions and instances, and exits counted once per failed run (several lines
+// can report the end of one run), with the crash loops those exits make. The
+// rules here decide an incident's numbers; where the event goes is decided in
+// correlator.cpp.
+#include <algorithm>
+#include <chrono>
+#include <functional>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "codec/units.h"
+#include "incidents/correlator_state.h"
+#include "incidents/exit_code.h"
+#include "incidents/history.h"
+
+namespace faultline {
+namespace {
+
+constexpr size_t kMaxCoverTimes = 1024;
+constexpr size_t kMaxExitTimes = 1024;
+// Exit evidence of one instance this close to a counted exit is the same run ending.
+constexpr std::chrono::seconds kSameRun{5};
+
+int kind_rank(RuleKind kind) {
+  switch (kind) {
+    case RuleKind::cause: return 0;
+    case RuleKind::effect: return 1;
+    case RuleKind::exit: return 2;
+    case RuleKind::loop: return 3;
+    case RuleKind::recovery: return 4;
+  }
+  return 5;
+}
+
+template <class Set>
+void insert_capped(Set& set, Timestamp t, size_t cap) {
+  set.insert(t);
+  if (set.size() > cap) set.erase(set.begin());
+}
+
+}  // namespace
+
+using namespace correlator_detail;
+
+void Correlator::State::mark_crash_loop(Tracked& t, Timestamp at, const std::string& note) {
+  if (t.inc.crash_loop && t.crash_loop_at && *t.crash_loop_at <= at) return;
+  t.inc.crash_loop = true;
+  t.crash_loop_at = at;
+  date_history(t.inc, "crash_loop", at, "auto", note);
+}
+
+// Finds the earliest span of `window` that holds crash_loop_exits exits, among
+// the spans that include `time` (earlier spans were checked when their exits came).
+void Correlator::State::check_crash_loop(Tracked& t, Timestamp time) {
+  const size_t n = static_cast<size_t>(std::max(1, cfg.crash_loop_exits));
+  std::vector<Timestamp> near(t.exit_times.lower_bound(time - cfg.window),
+                              t.exit_times.upper_bound(time + cfg.window));
+  for (size_t j = n - 1; j < near.size(); ++j) {
+    if (near[j] - near[j + 1 - n] <= cfg.window) {
+      mark_crash_loop(t, near[j],
+                      std::to_string(n) + " exits within " + format_duration(cfg.window));
+      return;
+    }
+  }
+}
+
+void Correlator::State::link_chain(Incident& inc, const Event& e) {
+  auto it = std::find_if(inc.chain.begin(), inc.chain.end(),
+                         [&](const ChainLink& link) { return link.rule == e.rule_id; });
+  if (it == inc.chain.end()) {
+    inc.chain.push_back(ChainLink{e.rule_id, e.kind, 1, e.time, e.time, e.sample});
+  } else {
+    ++it->count;
+    if (e.time < it->first_seen || (e.time == it->first_seen && e.sample < it->sample)) {
+      it->first_seen = e.time;
+      it->sample = e.sample;
+    }
+    if (e.time > it->last_seen) it->last_seen = e.time;
+  }
+  std::sort(inc.chain.begin(), inc.chain.end(), [](const ChainLink& a, const ChainLink& b) {
+    return std::make_tuple(kind_rank(a.kind), a.first_seen, std::cref(a.rule)) <
+           std::make_tuple(kind_rank(b.kind), b.first_seen, std::cref(b.rule));
+  });
+}
+
+// Without a known cause, the lines each crash's instance printed last stand in
+// for it: each (instance, line) once, counted per crash it preceded, the
+// latest kMaxSuspectLines by time, oldest first.
+void Correlator::State::add_suspects(Incident& inc, const std::vector<SuspectLine>& lines) {
+  auto insert = [&](SuspectLine line) {
+    auto at = std::upper_bound(inc.suspects.begin(), inc.suspects.end(), line.time,
+                               [](Timestamp t, const SuspectLine& s) { return t < s.time; });
+    inc.suspects.insert(at, std::move(line));
+    if (inc.suspects.size() > kMaxSuspectLines) inc.suspects.erase(inc.suspects.begin());
+  };
+  for (const SuspectLine& line : lines) {
+    auto same = std::find_if(inc.suspects.begin(), inc.suspects.end(), [&](const SuspectLine& s) {
+      return s.instance == line.instance && s.line == line.line;
+    });
+    if (same == inc.suspects.end()) {
+      insert(line);
+      continue;
+    }
+    if (line.time <= same->time) continue;  // the same crash's line seen again, or an older one
+    SuspectLine later = std::move(*same);
+    inc.suspects.erase(same);
+    later.time = line.time;
+    ++later.count;
+    insert(std::move(later));
+  }
+}
+
+void Correlator::State::count_exit_code(Incident& inc, const std::string& label) {
+  auto it = std::find_if(inc.exit_codes.begin(), inc.exit_codes.end(),
+                         [&](const auto& entry) { return entry.first == label; });
+  if (it != inc.exit_codes.end()) {
+    ++it->second;
+    return;
+  }
+  inc.exit_codes.emplace_back(label, 1);
+  std::sort(inc.exit_codes.begin(), inc.exit_codes.end());
+}
+
+void Correlator::State::fold(Tracked& t, const Event& e, bool as_cause) {
+  Incident& inc = t.inc;
+  if (as_cause) {
+    ++inc.occurrences;
+    insert_capped(t.cover, e.time, kMaxCoverTimes);
+    t.cause_severity = std::max(t.cause_severity, e.severity);
+    if (!t.root_time || e.time < *t.root_time ||
+        (e.time == *t.root_time && e.sample < inc.root_cause.message)) {
+      t.root_time = e.time;
+      inc.root_cause.message = e.sample;
+      if (!t.exit_only()) {
+        inc.root_cause.captures = e.captures;
+        inc.summary = e.summary;
+        inc.hint = e.hint;
+      }
+    }
+    if (!t.exit_only() && e.culprit && (!t.frame_time || e.time < *t.frame_time)) {
+      inc.root_cause.frame = e.culprit;
+      t.frame_time = e.time;
+    }
+  }
+  if (e.is_exit() || ends_kubernetes_run(e)) {
+    InstanceRun* run = nullptr;
+    if (new_run_ended(t, e, run)) {
+      ++inc.exits;
+      insert_capped(t.exit_times, e.time, kMaxExitTimes);
+      check_crash_loop(t, e.time);
+    }
+    // The run's code, from whichever piece of its evidence names one (an OOM
+    // kill names none; the platform's "terminated by signal 9" does).
+    if (auto label = exit_label(e); label && !(run && run->coded)) {
+      count_exit_code(inc, *label);
+      if (run) run->coded = true;
+    }
+  } else if (e.kind == RuleKind::cause || e.kind == RuleKind::effect) {
+    if (auto run = t.runs.find(e.instance); run != t.runs.end()) run->second.failed_since = true;
+  }
+  if (e.kind == RuleKind::loop) mark_crash_loop(t, e.time, e.rule_id);
+  if (t.generic) add_suspects(inc, e.suspects);
+  link_chain(inc, e);
+  t.revisions.note(e.revision, e.time, kMaxRevisions, inc.revisions);
+  t.instances.note(e.instance, e.time, kMaxInstances, inc.instances);
+  if (!t.any_event || e.time < inc.opened_at) {
+    inc.opened_at = e.time;
+    date_history(inc, "opened", e.time, "auto", inc.root_cause.rule);
+  }
+  if (!t.any_event || e.time > inc.last_seen) inc.last_seen = e.time;
+  if (!t.any_event || e.time > inc.last_failure) inc.last_failure = e.time;
+  auto known = t.last_failure_by_revision.find(e.revision);
+  if (known != t.last_failure_by_revision.end())
+    known->second = std::max(known->second, e.time);
+  else if (t.last_failure_by_revision.size() <= kMaxRevisions)
+    t.last_failure_by_revision.emplace(e.revision, e.time);
+  else
+    t.last_failure_by_revision[""] = std::max(t.last_failure_by_revision[""], e.time);
+  if (as_cause) {
+    t.cause_revisions.emplace(e.time, e.revision);
+    if (t.cause_revisions.size() > kMaxCoverTimes) t.cause_revisions.erase(t.cause_revisions.begin());
+  }
+  t.any_event = true;
+  inc.severity = inc.crash_loop ? Severity::critical : t.cause_severity;
+  if (t.exit_only()) render_generic(t);
+}
+
+// One exit per failed run: other exit evidence of an instance a few seconds
+// after the exit already counted is the same run ending (gunicorn's master,
+// then Cloud Run's "Container called exit"); the same line again is the next
+// run (supervisord restarting a program in quick succession). Lines without
+// times all carry the arrival time; there a cause or effect of the instance
+// between two exits also marks a new run.
+// A container on Kubernetes logs no exit line of its own: its fatal error is the
+// evidence that the run failed (the kubelet restarts it), so on k8s_container
+// a cause counts as its run's exit.
+bool Correlator::State::ends_kubernetes_run(const Event& e) {
+  return e.kind == RuleKind::cause && !e.fallback && e.resource_type == "k8s_container";
+}
+
+// `run` is set to the instance's run (null beyond kMaxInstances).
+bool Correlator::State::new_run_ended(Tracked& t, const Event& e, InstanceRun*& run) {
+  auto it = t.runs.find(e.instance);
+  if (it == t.runs.end()) {
+    if (t.runs.size() < kMaxInstances) {
+      run = &t.runs.emplace(e.instance, InstanceRun{e.time}).first->second;
+      run->rules.push_back(e.rule_id);
+    }
+    return true;
+  }
+  run = &it->second;
+  const auto gap = e.time > run->last_exit ? e.time - run->last_exit : run->last_exit - e.time;
+  // A fatal error prints its cause on several lines (the traceback, then a
+  // wrapper that repeats it): only time separates a Kubernetes run from the next.
+  const bool repeated = e.is_exit() && std::find(run->rules.begin(), run->rules.end(), e.rule_id) != run->rules.end();
+  const bool counts = gap > kSameRun || repeated || (gap.count() == 0 && run->failed_since);
+  if (counts) *run = InstanceRun{e.time};
+  run->failed_since = false;
+  if (run->rules.size() < 8) run->rules.push_back(e.rule_id);
+  return counts;
+}
+
+}  // namespace faultline
