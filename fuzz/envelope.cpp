@@ -6,8 +6,9 @@
 // Checks, per line: an envelope's body and a prefix's strip lie within the line
 // and end on a character boundary (what follows is valid UTF-8 when the line
 // is); every name an envelope or prefix gives is valid UTF-8 and a level is one
-// of app_level.h's names; a time span lies within the text. Then parse.h's
-// promises (fuzz_support.h).
+// of app_level.h's names; a time span lies within the text; a whole line read
+// as a time (parse_log_time, as JSON time fields are) is one RFC 3339 can
+// write and read back. Then parse.h's promises (fuzz_support.h).
 #include <algorithm>
 #include <array>
 
@@ -51,6 +52,9 @@ void check_line(std::string_view line) {
   if (faultline::read_log_time(line, span)) require(span.length <= line.size(), "a time longer than the line");
   if (faultline::read_syslog_time(line, reference, span))
     require(span.length <= line.size(), "a syslog time longer than the line");
+  if (std::optional<faultline::Timestamp> time = faultline::parse_log_time(line))
+    require(faultline::parse_rfc3339(faultline::format_rfc3339(*time)) == time,
+            "a log time that does not round-trip through RFC 3339");
 }
 
 }  // namespace

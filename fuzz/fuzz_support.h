@@ -87,6 +87,12 @@ inline void check_parse(std::string_view body, InputFormat format, const ParseOp
     require(!e.message.empty(), "an error without a message");
     (void)e.describe();
   }
+  require(result.warnings.size() <= result.records.size(), "more warnings than records kept");
+  for (const RecordError& w : result.warnings) {
+    require(w.offset <= body.size(), "a warning offset beyond the body: " + w.describe());
+    require(!w.message.empty(), "a warning without a message");
+    require_utf8(w.message, "warning");
+  }
 }
 
 // The limits the daemon runs with, then tight ones so the limit paths run too.

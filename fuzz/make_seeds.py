@@ -171,6 +171,19 @@ def main():
                             for (s, sev), v in sorted(streams.items())]}
         seeds.add("loki", f"{stem}.push.json", json.dumps(push))
 
+    # Flat records and LogEntries with the time forms shippers write, and times
+    # that cannot be read (kept with a warning).
+    times = ["2017-08-15 18:10:12", "2017-08-15T20:10:12+0200", "2017-08-15 18:10:12,345 UTC", 1502820612,
+             1502820612.25, "1502820612345", 1502820612345000000, {"$date": "2017-08-15T18:10:12Z"},
+             "yesterday", True, -5, "5000-10-05 07:30:00"]
+    keys = ["time", "ts", "@timestamp", "timestamp", "date"]
+    time_flat = [json.dumps({keys[i % len(keys)]: t, "service": "s", "message": "m"}) for i, t in enumerate(times)]
+    time_entries = [json.dumps({"textPayload": "m", "timestamp": t, "receiveTimestamp": "2017-08-15 18:10:13"})
+                    for t in times]
+    seeds.add("ndjson", "time-forms.ndjson", "\n".join(time_flat + time_entries) + "\n")
+    seeds.add("logentry", "time-forms.ndjson", "\n".join(time_entries) + "\n")
+    seeds.add("envelope", "time-forms.log", "\n".join(t for t in times if isinstance(t, str)) + "\n")
+
     # Text: the traces as files, and the failures' texts as a container prints them.
     for name in traces:
         text = "\n".join(read_lines(os.path.join(corpus, "multiline", name)))

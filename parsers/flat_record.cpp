@@ -30,22 +30,11 @@ bool first_string(const Json& object, std::initializer_list<std::string_view> ke
   return true;
 }
 
-bool read_time(const Json& object, std::optional<Timestamp>& out, FieldError& error) {
+// The first time member present; false with `problem` when it cannot be read.
+bool read_time(const Json& object, std::optional<Timestamp>& out, FieldError& problem) {
   std::string_view key;
-  const Json* member = first_member(object, {"time", "timestamp", "ts", "@timestamp", "date"}, key);
-  if (!member) return true;
-  if (member->is_string()) return read_rfc3339(object, key, "", out, error);
-  if (!member->is_number()) {
-    error = wrong_type("", key, "an RFC 3339 string or epoch number", *member);
-    return false;
-  }
-  Timestamp time;
-  if (!epoch_to_time(*member, time)) {
-    error = FieldError{std::string(key), "epoch timestamp out of range: " + member->dump()};
-    return false;
-  }
-  out = time;
-  return true;
+  if (!first_member(object, {"time", "timestamp", "ts", "@timestamp", "date"}, key)) return true;
+  return read_time_field(object, key, out, problem);
 }
 
 // pino/bunyan levels: 10 trace, 20 debug, 30 info, 40 warn, 50 error, 60 fatal.
@@ -108,10 +97,11 @@ bool read_severity(const Json& object, std::string& out, FieldError& error) {
 }  // namespace
 
 bool flat_record_to_record(const Json& object, const RecordContext& context, LogRecord& out,
-                           FieldError& error) {
+                           FieldError& error, std::optional<FieldError>& warning) {
   const ParseOptions& options = context.options;
   std::optional<Timestamp> time;
-  if (!read_time(object, time, error)) return false;
+  FieldError time_problem;
+  const bool time_read = read_time(object, time, time_problem);
   out.time = time ? *time : context.publish_time ? *context.publish_time : options.arrival;
 
   const Json* kubernetes = nullptr;
@@ -147,6 +137,10 @@ bool flat_record_to_record(const Json& object, const RecordContext& context, Log
   std::optional<Timestamp> inner_time;
   read_carried_text(text, out.app_level, &inner_time);
   if (!time && inner_time) out.time = *inner_time;
+  if (!time_read)
+    warning = time_warning(std::move(time_problem), inner_time             ? "the time of the record in its text"
+                                                    : context.publish_time ? "the message's publishTime"
+                                                                           : "its arrival time");
 
   out.service = service.empty() ? options.service : std::string(service);
   out.revision = revision.empty() ? options.revision : std::string(revision);

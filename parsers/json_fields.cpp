@@ -1,5 +1,8 @@
 #include "parsers/json_fields.h"
 
+#include <cstdint>
+
+#include "parsers/log_time.h"
 #include "parsers/utf8.h"
 
 namespace faultline {
@@ -83,6 +86,46 @@ bool read_rfc3339(const Json& object, std::string_view key, std::string_view pre
   }
   out = parsed;
   return true;
+}
+
+std::optional<Timestamp> json_time(const Json& value) {
+  if (value.is_string()) return parse_log_time(value.get_ref<const std::string&>());
+  if (value.is_number_unsigned()) return epoch_time(value.get<uint64_t>());
+  if (value.is_number_integer()) {  // signed: built in code rather than parsed, or negative
+    const int64_t number = value.get<int64_t>();
+    return number < 0 ? std::nullopt : epoch_time(static_cast<uint64_t>(number));
+  }
+  if (value.is_number_float()) return epoch_time(value.get<double>());
+  if (value.is_object()) {  // MongoDB: {"$date": "…"} or {"$date": 1616448080349}
+    const Json* date = find_member(value, "$date");
+    if (date && !date->is_object()) return json_time(*date);
+  }
+  return std::nullopt;  // booleans, arrays, other objects
+}
+
+bool read_time_field(const Json& object, std::string_view key, std::optional<Timestamp>& out,
+                     FieldError& problem) {
+  const Json* member = find_member(object, key);
+  if (!member) return true;
+  if (std::optional<Timestamp> time = json_time(*member)) {
+    out = time;
+    return true;
+  }
+  const std::string type = json_type_name(*member);
+  const std::string what = member->is_string()
+                               ? "\"" + printable_excerpt(member->get_ref<const std::string&>(), 64) + "\""
+                           : member->is_number() ? "the number " + member->dump()
+                                                 : (type[0] == 'a' || type[0] == 'o' ? "an " : "a ") + type;
+  problem = FieldError{std::string(key), "cannot read " + what +
+                                             " as a time (RFC 3339 or a common log date-time, or a Unix epoch "
+                                             "in s, ms, µs or ns; years 1678..2261)"};
+  return false;
+}
+
+FieldError time_warning(FieldError problem, std::string_view used) {
+  problem.message += "; the record was kept with ";
+  problem.message += used;
+  return problem;
 }
 
 void strip_one_newline(std::string& text) {

@@ -41,10 +41,24 @@ bool read_string(const Json& object, std::string_view key, std::string_view pref
                  std::string_view& out, FieldError& error);
 bool read_object(const Json& object, std::string_view key, std::string_view prefix,
                  const Json*& out, FieldError& error);
-// An RFC 3339 string; an unparseable one is an error too, because silently
-// using another time would misplace the record in correlation windows.
+// An RFC 3339 string, where a protocol defines one (Pub/Sub's publishTime); an
+// unparseable one is an error, as the sender broke the protocol.
 bool read_rfc3339(const Json& object, std::string_view key, std::string_view prefix,
                   std::optional<Timestamp>& out, FieldError& error);
+
+// A time as a JSON value holds it: a string parse_log_time reads (RFC 3339, the
+// forms loggers print, epoch digits), an epoch number (epoch_time), or
+// MongoDB's {"$date": either}. nullopt for anything else; never throws.
+std::optional<Timestamp> json_time(const Json& value);
+
+// A record's own time member, as json_time reads it. Absent (or null): true,
+// `out` untouched. Present but unreadable: false with `problem` naming it. The
+// caller keeps the record with the next time there is and reports `problem` as
+// a warning (time_warning): losing the line would hide its text from the rules.
+bool read_time_field(const Json& object, std::string_view key, std::optional<Timestamp>& out,
+                     FieldError& problem);
+// `problem` as the warning of a record kept with the time `used` ("its arrival time").
+FieldError time_warning(FieldError problem, std::string_view used);
 
 // Removes one trailing line ending ("\n" or "\r\n"), which loggers that write
 // whole lines leave in textPayload, Docker's "log" and Loki lines.

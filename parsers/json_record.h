@@ -2,6 +2,8 @@
 // whichever shape it has (LogEntry or flat shipper record). Internal to parsers/.
 #pragma once
 
+#include <optional>
+
 #include "parsers/json_fields.h"
 #include "parsers/log_record.h"
 #include "parsers/record_context.h"
@@ -9,8 +11,9 @@
 namespace faultline {
 
 // False, with `error` naming the field, when `value` is not an object or one of
-// its fields is malformed.
+// its fields is malformed. `warning`: what was ignored in a record that is kept
+// (a time that could not be read).
 bool record_from_object(const Json& value, const RecordContext& context, LogRecord& out,
-                        FieldError& error);
+                        FieldError& error, std::optional<FieldError>& warning);
 
 }  // namespace faultline

@@ -242,16 +242,22 @@ bool is_log_entry(const Json& object) {
 }
 
 bool log_entry_to_record(const Json& entry, const RecordContext& context, LogRecord& out,
-                         FieldError& error) {
+                         FieldError& error, std::optional<FieldError>& warning) {
   const ParseOptions& options = context.options;
   std::optional<Timestamp> timestamp, received;
-  if (!read_rfc3339(entry, "timestamp", "", timestamp, error) ||
-      !read_rfc3339(entry, "receiveTimestamp", "", received, error))
-    return false;
+  FieldError problem, received_problem;
+  const bool timestamp_ok = read_time_field(entry, "timestamp", timestamp, problem);
+  // receiveTimestamp only matters when timestamp is missing or unreadable.
+  const bool received_ok = timestamp || read_time_field(entry, "receiveTimestamp", received, received_problem);
   out.time = timestamp              ? *timestamp
              : received             ? *received
              : context.publish_time ? *context.publish_time
                                     : options.arrival;
+  if (!timestamp_ok || !received_ok)
+    warning = time_warning(timestamp_ok ? std::move(received_problem) : std::move(problem),
+                           received               ? "its receiveTimestamp"
+                           : context.publish_time ? "the message's publishTime"
+                                                  : "its arrival time");
 
   const Json* resource = nullptr;
   const Json* resource_labels = nullptr;

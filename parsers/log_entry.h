@@ -2,6 +2,7 @@
 // field by field. Internal to parsers/.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -16,9 +17,11 @@ namespace faultline {
 bool is_log_entry(const Json& object);
 
 // Fills `out` from `entry`. On a malformed field returns false with `error`
-// naming it relative to the entry ("resource.labels", "timestamp").
+// naming it relative to the entry ("resource.labels"). A timestamp that cannot
+// be read is no reason to lose the entry: the next time is used
+// (receiveTimestamp, publishTime, arrival) and `warning` says so.
 bool log_entry_to_record(const Json& entry, const RecordContext& context, LogRecord& out,
-                         FieldError& error);
+                         FieldError& error, std::optional<FieldError>& warning);
 
 // "stderr" for "projects/p/logs/run.googleapis.com%2Fstderr"; see parse.h.
 std::string stream_from_log_name(std::string_view log_name);

@@ -189,6 +189,13 @@ bool read_log_time(std::string_view text, TimeSpan& out) {
   return weekday_first(text, out);
 }
 
+std::optional<Timestamp> parse_log_time(std::string_view text) {
+  if (auto epoch = parse_epoch(text)) return epoch;
+  TimeSpan span;
+  if (read_log_time(text, span) && span.length == text.size()) return span.time;
+  return std::nullopt;
+}
+
 std::optional<Timestamp> inferred_year_time(int month, int day, int hour, int minute, int second,
                                            int64_t nanos, Timestamp reference) {
   using namespace std::chrono;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <string_view>
 
 #include "parsers/timestamp.h"
@@ -23,6 +24,13 @@ struct TimeSpan {
 // abbreviation such as UTC, CEST, MSK, EST, with its usual offset); without one
 // the time is taken as UTC. False, `out` untouched, when `text` does not start so.
 bool read_log_time(std::string_view text, TimeSpan& out);
+
+// A whole string that is a time, as a JSON record's time field holds it: any
+// form read_log_time reads, spanning all of `text` (so RFC 3339, and also
+// "2017-08-15 18:10:12" without a zone, "+0200", "… CEST"), or a Unix epoch
+// written as digits (parse_epoch). nullopt for anything else; parse_rfc3339 is
+// the strict reader, for what a protocol defines as RFC 3339.
+std::optional<Timestamp> parse_log_time(std::string_view text);
 
 // A date without a year at the start of `text`, as syslog and journald print it:
 // "Oct 31 17:29:41", "Aug  4 16:15:59", "Oct 31 17:29:41.123456" (short-precise),

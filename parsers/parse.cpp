@@ -46,7 +46,9 @@ void read_json_record(const JsonRecordText& text, InputFormat format, RecordSink
     return;
   LogRecord record;
   FieldError error;
-  if (record_from_object(value, RecordContext{sink.options()}, record, error)) {
+  std::optional<FieldError> warning;
+  if (record_from_object(value, RecordContext{sink.options()}, record, error, warning)) {
+    if (warning) sink.warn(text.index, text.offset, std::move(warning->field), std::move(warning->message));
     sink.accept(std::move(record));
   } else {
     sink.reject(text.index, text.offset, std::move(error.field), std::move(error.message));

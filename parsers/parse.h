@@ -32,8 +32,12 @@
 //
 // Field mapping (choices where the formats are silent are noted):
 //   - time: timestamp, else receiveTimestamp, else the envelope's publishTime,
-//     else options.arrival. A time field that is present but not RFC 3339 is an
-//     error naming it: silently using arrival time would misplace the record.
+//     else options.arrival. timestamp and receiveTimestamp are read as shippers
+//     and loggers write them (json_time: RFC 3339, "2017-08-15 18:10:12" with
+//     no zone meaning UTC, "+0200", Unix epochs by magnitude); publishTime, set
+//     by Pub/Sub, must be RFC 3339. A time field that cannot be read is passed
+//     over like a missing one and reported in ParseResult::warnings naming it:
+//     the record is kept, since dropping it would hide its text from the rules.
 //   - service by resource.type: cloud_run_revision service_name, cloud_run_job
 //     job_name, k8s_container container_name (+ namespace_name, cluster_name),
 //     k8s_pod the container named by jsonPayload.involvedObject.fieldPath
@@ -117,6 +121,10 @@ struct RecordError {
 struct ParseResult {
   std::vector<LogRecord> records;
   std::vector<RecordError> errors;
+  // Records kept with something in them ignored: a time that could not be
+  // read, replaced as a missing one would be (see "time" above). Same index,
+  // offset and field as an error; the message says which time was used.
+  std::vector<RecordError> warnings;
   size_t input_records = 0;  // records seen, good and bad (reading stops at max_records)
 };
 

@@ -69,8 +69,10 @@ void read_pubsub_envelope(const Json& body, size_t index, size_t offset, RecordS
 
   LogRecord record;
   RecordContext context{sink.options(), message_id, publish_time};
-  if (!record_from_object(entry, context, record, error))
+  std::optional<FieldError> warning;
+  if (!record_from_object(entry, context, record, error, warning))
     return reject(field_path(kData, error.field), error.message);
+  if (warning) sink.warn(index, offset, field_path(kData, warning->field), std::move(warning->message));
   sink.accept(std::move(record));
 }
 

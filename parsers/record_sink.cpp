@@ -24,6 +24,15 @@ void RecordSink::reject(size_t index, size_t offset, std::string field, std::str
   result_.errors.push_back(std::move(error));
 }
 
+void RecordSink::warn(size_t index, size_t offset, std::string field, std::string message) {
+  RecordError warning;
+  warning.index = index;
+  warning.offset = offset;
+  warning.field = std::move(field);
+  warning.message = std::move(message);
+  result_.warnings.push_back(std::move(warning));
+}
+
 void RecordSink::reject_limit(size_t index, size_t offset, std::string_view limit,
                               std::string message) {
   reject(index, offset, "", std::move(message));

@@ -28,6 +28,8 @@ class RecordSink {
   // the time of lines before the first timestamp, the service of compose's exits).
   std::vector<LogRecord>& records() { return result_.records; }
   void reject(size_t index, size_t offset, std::string field, std::string message);
+  // A record kept, with something in it ignored (ParseResult::warnings).
+  void warn(size_t index, size_t offset, std::string field, std::string message);
   // A record refused because it exceeds a configured limit (`limit` names the option).
   void reject_limit(size_t index, size_t offset, std::string_view limit, std::string message);
 

@@ -1,13 +1,11 @@
 #include "parsers/structured.h"
 
-#include <cmath>
 #include <cstdint>
 #include <initializer_list>
 
 #include "parsers/app_level.h"
 #include "parsers/json_document.h"
 #include "parsers/line_prefix.h"
-#include "parsers/log_time.h"
 
 namespace faultline {
 namespace {
@@ -122,64 +120,7 @@ std::string_view level_value(const Json& value) {
   return {};
 }
 
-// Epoch numbers come in every unit; a 2020s instant is ~1.7e9 s, 1.7e12 ms,
-// 1.7e15 µs, 1.7e18 ns, so the magnitude says which.
-int64_t nanos_per_unit(double magnitude) {
-  if (magnitude >= 1e17) return 1;
-  if (magnitude >= 1e14) return 1000;
-  if (magnitude >= 1e11) return 1000000;
-  return 1000000000;
-}
-
 }  // namespace
-
-bool epoch_to_time(const Json& number, Timestamp& out) {
-  using std::chrono::nanoseconds;
-  if (number.is_number_unsigned() || number.is_number_integer()) {
-    // Integers stay exact: nanosecond epochs do not fit a double's mantissa.
-    if (number.is_number_integer() && !number.is_number_unsigned() && number.get<int64_t>() < 0)
-      return false;
-    uint64_t value = number.get<uint64_t>();
-    int64_t unit = nanos_per_unit(static_cast<double>(value));
-    if (value > static_cast<uint64_t>(INT64_MAX / unit)) return false;
-    out = Timestamp{nanoseconds{static_cast<int64_t>(value) * unit}};
-    return true;
-  }
-  if (!number.is_number()) return false;
-  double value = number.get<double>();
-  if (!std::isfinite(value) || value < 0 || value >= 9.2e18) return false;
-  int64_t unit = nanos_per_unit(value);
-  double whole = std::floor(value);
-  if (whole > static_cast<double>(INT64_MAX / unit) - 1) return false;
-  // A double holds a seconds or milliseconds epoch to about a microsecond, so
-  // round the fraction there: 1758000000.123 means .123000, not .122999906.
-  int64_t fraction_step = unit >= 1000000 ? 1000 : 1;
-  int64_t fraction =
-      std::llround((value - whole) * static_cast<double>(unit / fraction_step)) * fraction_step;
-  out = Timestamp{nanoseconds{static_cast<int64_t>(whole) * unit + fraction}};
-  return true;
-}
-
-std::optional<Timestamp> json_time(const Json& value) {
-  if (value.is_string()) {
-    const std::string& text = value.get_ref<const std::string&>();
-    if (auto rfc = parse_rfc3339(text)) return rfc;
-    TimeSpan span;
-    if (read_log_time(text, span) && span.length == text.size()) return span.time;
-    return std::nullopt;
-  }
-  if (value.is_object()) {  // MongoDB: {"$date": "…"}
-    if (const Json* date = find_member(value, "$date")) {
-      if (date->is_string()) return parse_rfc3339(date->get_ref<const std::string&>());
-      Timestamp t;
-      if (date->is_number() && epoch_to_time(*date, t)) return t;
-    }
-    return std::nullopt;
-  }
-  Timestamp t;
-  if (value.is_number() && epoch_to_time(value, t)) return t;
-  return std::nullopt;
-}
 
 std::string_view app_level_of(const Json& object) {
   for (std::string_view key : {"level", "severity", "lvl", "levelname", "log.level", "@l", "LogLevel", "loglevel"}) {

@@ -9,8 +9,9 @@
 //            @l | LogLevel | loglevel, a name or a number (app_level.h); MongoDB's
 //            one-letter "s" (with "t"): I, W, E, F, D1..D5
 //   time     time | timestamp | ts | @timestamp | @t | Timestamp | date | asctime |
-//            t.$date: RFC 3339, the log_time.h forms, or a Unix epoch number in
-//            s, ms, µs or ns (told apart by magnitude)
+//            t.$date, the first that json_time (json_fields.h) reads: RFC 3339,
+//            the log_time.h forms, or a Unix epoch in s, ms, µs or ns (told
+//            apart by magnitude) as a number or digits
 //   errors   err | error | exception | exc_info | @x | Exception | stack_trace |
 //            stacktrace | stack, and ECS's flat error.type / error.message /
 //            error.stack_trace. A string is taken as it is (a formatted
@@ -49,13 +50,6 @@ void append_error_parts(const Json& object, std::string& text);
 
 // The application level `object` names, or empty.
 std::string_view app_level_of(const Json& object);
-
-// A time member as read_app_record reads it (a string in any log_time.h form or
-// RFC 3339, or an epoch number); nullopt when it is neither.
-std::optional<Timestamp> json_time(const Json& value);
-
-// Unix epoch number in s, ms, µs or ns -> time; false when negative or out of range.
-bool epoch_to_time(const Json& number, Timestamp& out);
 
 // A line that is one JSON object (after trimming blanks), as found in plain text.
 struct JsonLine {

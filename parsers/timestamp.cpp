@@ -1,5 +1,7 @@
 #include "parsers/timestamp.h"
 
+#include <charconv>
+#include <cmath>
 #include <cstdio>
 
 namespace faultline {
@@ -23,6 +25,30 @@ bool expect(std::string_view s, size_t& pos, char c) {
   ++pos;
   return true;
 }
+
+// Timestamp counts nanoseconds in 64 bits (1677-09-21 .. 2262-04-11): a year
+// outside 1678..2261 would overflow it, or overflow the windows added to it.
+constexpr int kFirstYear = 1678;
+constexpr int kLastYear = 2261;
+
+// Nanoseconds per unit of an epoch of this magnitude (see epoch_time).
+int64_t nanos_per_unit(double magnitude) {
+  if (magnitude >= 1e17) return 1;
+  if (magnitude >= 1e14) return 1000;
+  if (magnitude >= 1e11) return 1000000;
+  return 1000000000;
+}
+
+// Epochs are never negative here, so only the end of the range can be passed.
+std::optional<Timestamp> before_last_year_ends(int64_t nanos) {
+  using namespace std::chrono;
+  constexpr Timestamp kEnd{sys_days{year{kLastYear + 1} / 1 / 1}};
+  const Timestamp t{nanoseconds{nanos}};
+  if (t >= kEnd) return std::nullopt;
+  return t;
+}
+
+bool all_digits(std::string_view s) { return s.find_first_not_of("0123456789") == std::string_view::npos; }
 
 }  // namespace
 
@@ -76,15 +102,53 @@ std::optional<Timestamp> civil_time(int year, int month, int day, int hour, int 
   if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 60) return std::nullopt;
   if (nanos < 0 || nanos > 999999999 || offset_minutes < -24 * 60 || offset_minutes > 24 * 60)
     return std::nullopt;
-  // Timestamp counts nanoseconds in 64 bits (1677-09-21 .. 2262-04-11): a year
-  // outside 1678..2261 would overflow it, or overflow the windows added to it.
-  if (year < 1678 || year > 2261) return std::nullopt;
+  if (year < kFirstYear || year > kLastYear) return std::nullopt;
   year_month_day ymd{std::chrono::year{year}, std::chrono::month{static_cast<unsigned>(month)},
                      std::chrono::day{static_cast<unsigned>(day)}};
   if (!ymd.ok()) return std::nullopt;
   auto t = sys_days{ymd} + hours{hour} + minutes{minute} + seconds{second} + nanoseconds{nanos} -
            minutes{offset_minutes};
   return Timestamp{t};
+}
+
+std::optional<Timestamp> epoch_time(uint64_t value) {
+  const int64_t unit = nanos_per_unit(static_cast<double>(value));
+  if (value > static_cast<uint64_t>(INT64_MAX / unit)) return std::nullopt;
+  return before_last_year_ends(static_cast<int64_t>(value) * unit);
+}
+
+std::optional<Timestamp> epoch_time(double value) {
+  if (!std::isfinite(value) || value < 0 || value >= 9.2e18) return std::nullopt;
+  const int64_t unit = nanos_per_unit(value);
+  const double whole = std::floor(value);
+  if (whole > static_cast<double>(INT64_MAX / unit) - 1) return std::nullopt;
+  // A double holds a seconds or milliseconds epoch to about a microsecond, so
+  // round the fraction there: 1758000000.123 means .123000, not .122999906.
+  const int64_t fraction_step = unit >= 1000000 ? 1000 : 1;
+  const int64_t fraction =
+      std::llround((value - whole) * static_cast<double>(unit / fraction_step)) * fraction_step;
+  return before_last_year_ends(static_cast<int64_t>(whole) * unit + fraction);
+}
+
+std::optional<Timestamp> parse_epoch(std::string_view text) {
+  const size_t dot = text.find('.');
+  const std::string_view whole = text.substr(0, dot);
+  const std::string_view fraction = dot == std::string_view::npos ? std::string_view() : text.substr(dot + 1);
+  const bool has_dot = dot != std::string_view::npos;
+  if (whole.empty() || !all_digits(whole) || !all_digits(fraction) || (has_dot && fraction.empty()))
+    return std::nullopt;
+  uint64_t value = 0;
+  auto [end, ec] = std::from_chars(whole.data(), whole.data() + whole.size(), value);
+  if (ec != std::errc()) return std::nullopt;
+  const std::optional<Timestamp> t = epoch_time(value);
+  if (!t) return std::nullopt;
+  // The fraction is of the unit the whole part's magnitude names, to the nanosecond.
+  int64_t nanos = 0, scale = nanos_per_unit(static_cast<double>(value));
+  for (char c : fraction.substr(0, 9)) {
+    scale /= 10;
+    nanos += (c - '0') * scale;
+  }
+  return before_last_year_ends(t->time_since_epoch().count() + nanos);
 }
 
 std::string format_rfc3339(Timestamp t) {

@@ -4,7 +4,8 @@
 //
 // Ingest (routes_ingest.cpp): POST /v1/push/pubsub, /v1/logs, /v1/logs/raw,
 //   /loki/api/v1/push. 200 {"accepted","matched","duplicates","rejected":[…]}
-//   once the batch is committed; 400 when every record is malformed; 413 over a
+//   (and "warnings":[…] for records kept with a time it could not read) once
+//   the batch is committed; 400 when every record is malformed; 413 over a
 //   limit; 415 for a content type or encoding we do not read; 429/503 + Retry-After.
 // Incident API (routes_api.cpp): GET /api/v1/incidents[/{id}], POST …/{id}/ack
 //   and …/{id}/resolve, GET /api/v1/stats/mttr, GET /api/v1/rules.

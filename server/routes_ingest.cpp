@@ -100,6 +100,17 @@ nlohmann::json error_list(const std::vector<RecordError>& errors) {
   return list;
 }
 
+// Records kept with something ignored: {"index","offset","field","warning"}.
+nlohmann::json warning_list(const std::vector<RecordError>& warnings) {
+  nlohmann::json list = nlohmann::json::array();
+  for (size_t i = 0; i < warnings.size() && i < kMaxListedErrors; ++i)
+    list.push_back({{"index", warnings[i].index},
+                    {"offset", warnings[i].offset},
+                    {"field", warnings[i].field},
+                    {"warning", warnings[i].describe()}});
+  return list;
+}
+
 Response unsupported_media_type(const Endpoint& endpoint, std::string_view type) {
   std::string detail = "Content-Type " + std::string(type) + " is not accepted here; send " +
                        std::string(accepted_list(endpoint.accepts)) + ".";
@@ -200,6 +211,8 @@ IngestOutcome ingest_body(ServeContext& context, const Endpoint& endpoint, const
                         {"duplicates", summary.duplicates},
                         {"rejected", error_list(parsed.errors)}};
   if (parsed.errors.size() > kMaxListedErrors) out["rejected_total"] = parsed.errors.size();
+  if (!parsed.warnings.empty()) out["warnings"] = warning_list(parsed.warnings);
+  if (parsed.warnings.size() > kMaxListedErrors) out["warnings_total"] = parsed.warnings.size();
   const bool needs_commit = summary.matched > 0 || summary.duplicates > 0 || !summary.changes.empty();
   return {json_response(http::status::ok, out), needs_commit};
 }

@@ -185,6 +185,11 @@ int run_scan(const std::vector<std::string>& args) {
         e.offset += static_cast<size_t>(chunk.data() - start);
         std::fprintf(stderr, "%s: %s\n", file.c_str(), e.describe().c_str());
       }
+      for (RecordError w : parsed.warnings) {  // scanned all the same
+        w.index += record_base;
+        w.offset += static_cast<size_t>(chunk.data() - start);
+        std::fprintf(stderr, "%s: warning: %s\n", file.c_str(), w.describe().c_str());
+      }
       input_errors += parsed.errors.size();
       record_base += parsed.input_records;
       pipeline.ingest(std::move(parsed.records));

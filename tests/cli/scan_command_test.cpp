@@ -89,6 +89,21 @@ TEST_CASE("scan reads standard input and gcloud's JSON array export") {
   CHECK(without_detection(from_array.out) == without_detection(from_stdin.out));
 }
 
+TEST_CASE("a record whose time cannot be read is scanned all the same, with a warning and no input error") {
+  TempDir dir;
+  auto file = dir.write("times.ndjson",
+                        R"({"time":"2017-08-15 18:10:12","service":"pdf","message":"ok"})"
+                        "\n"
+                        R"({"time":"yesterday","service":"billing","message":"ModuleNotFoundError: No module named 'stripe'"})"
+                        "\n");
+  auto r = run_command({kBinary, "scan", "--json", file});
+  CHECK(r.exit_code == 1);  // the incident is open; a warning is not an input error
+  CHECK(r.err.find(": warning: record 1 (byte 62): time: cannot read \"yesterday\" as a time") != std::string::npos);
+  auto incidents = nlohmann::json::parse(r.out)["incidents"];
+  REQUIRE(incidents.size() == 1);
+  CHECK(incidents[0]["service"] == "billing");
+}
+
 TEST_CASE("bad input: a precise error naming the record and exit 2, the good records still scanned") {
   TempDir dir;
   std::string all = read_file(kFailures + "12_shared_library_missing.ndjson");

@@ -47,12 +47,6 @@ TEST_CASE("the bad-input table: every record-level mistake names its field") {
       {R"([1,2,3])", "", "expected a JSON object, got array"},
       {R"("just a string")", "", "expected a JSON object, got string"},
       {R"({"textPayload":42})", "textPayload", "expected a string, got number"},
-      {R"({"textPayload":"x","timestamp":"16/09/2025 00:42"})", "timestamp",
-       "not an RFC 3339 timestamp: \"16/09/2025 00:42\""},
-      {R"({"textPayload":"x","timestamp":1758000000})", "timestamp",
-       "expected an RFC 3339 timestamp string"},
-      {R"({"textPayload":"x","receiveTimestamp":"2025-13-01T00:00:00Z"})", "receiveTimestamp",
-       "not an RFC 3339"},
       {R"({"textPayload":"x","resource":"cloud_run_revision"})", "resource",
        "expected an object, got string"},
       {R"({"textPayload":"x","resource":{"type":"cloud_run_revision","labels":{"service_name":7}}})",
@@ -78,6 +72,37 @@ TEST_CASE("the bad-input table: every record-level mistake names its field") {
     CHECK(result.errors[i].field == cases[i].field);
     CHECK(result.errors[i].message.starts_with(cases[i].message_start));
   }
+}
+
+TEST_CASE("a LogEntry time that cannot be read keeps the entry with the next time, and warns naming the field") {
+  ParseOptions options;
+  options.arrival = *parse_rfc3339("2030-01-01T00:00:00Z");
+  const Timestamp received = *parse_rfc3339("2025-09-16T00:42:36Z");
+  ParseResult result = parse(R"({"textPayload":"a","timestamp":"16/09/2025 00:42"})"
+                             "\n"
+                             R"({"textPayload":"b","timestamp":"16/09/2025 00:42","receiveTimestamp":"2025-09-16T00:42:36Z"})"
+                             "\n"
+                             R"({"textPayload":"c","receiveTimestamp":"2025-13-01T00:00:00Z"})"
+                             "\n"
+                             R"({"textPayload":"d","timestamp":1758000000,"receiveTimestamp":"garbage"})"
+                             "\n",
+                             InputFormat::logentry, options);
+  INFO(all_errors(result));
+  CHECK(result.errors.empty());
+  REQUIRE(result.records.size() == 4);
+  CHECK(result.records[0].time == options.arrival);
+  CHECK(result.records[1].time == received);
+  CHECK(result.records[2].time == options.arrival);
+  CHECK(result.records[3].time == *parse_rfc3339("2025-09-16T05:20:00Z"));  // epoch seconds; receiveTimestamp unused
+  REQUIRE(result.warnings.size() == 3);
+  CHECK(result.warnings[0].index == 0);
+  CHECK(result.warnings[0].field == "timestamp");
+  CHECK(result.warnings[0].message ==
+        "cannot read \"16/09/2025 00:42\" as a time (RFC 3339 or a common log date-time, or a Unix epoch in s, "
+        "ms, µs or ns; years 1678..2261); the record was kept with its arrival time");
+  CHECK(result.warnings[1].message.ends_with("; the record was kept with its receiveTimestamp"));
+  CHECK(result.warnings[2].field == "receiveTimestamp");
+  CHECK(result.warnings[2].index == 2);
 }
 
 TEST_CASE("invalid UTF-8 inside a JSON string names the exact byte") {

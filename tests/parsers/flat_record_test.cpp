@@ -105,21 +105,87 @@ TEST_CASE("a flat object without text, or with fields of the wrong type, is reje
                              "\n"
                              R"({"service":["a"],"message":"x"})"
                              "\n"
-                             R"({"time":"yesterday","message":"x"})"
-                             "\n"
                              R"({"message":"fine"})",
                              InputFormat::ndjson);
   REQUIRE(result.records.size() == 1);
   CHECK(result.records[0].text == "fine");
-  REQUIRE(result.errors.size() == 4);
+  REQUIRE(result.errors.size() == 3);
   CHECK(result.errors[0].field == "message");
   CHECK(result.errors[0].message.starts_with("missing"));
   CHECK(result.errors[1].field == "message");
   CHECK(result.errors[1].message == "expected a string, got number");
   CHECK(result.errors[2].field == "service");
-  CHECK(result.errors[3].field == "time");
-  CHECK(result.errors[3].message == "not an RFC 3339 timestamp: \"yesterday\"");
-  CHECK(result.errors[3].index == 3);
+}
+
+TEST_CASE("the time formats shippers write: space for T, no zone meaning UTC, fractions, epochs in any unit") {
+  const Timestamp want = *parse_rfc3339("2017-08-15T18:10:12Z");
+  const Timestamp want_ms = *parse_rfc3339("2017-08-15T18:10:12.345Z");
+  const std::vector<std::pair<std::string, Timestamp>> cases = {
+      {R"("time":"2017-08-15 18:10:12")", want},
+      {R"("time":"2017-08-15T18:10:12")", want},
+      {R"("time":"2017-08-15 18:10:12 UTC")", want},
+      {R"("time":"2017-08-15 20:10:12,000 CEST")", want},
+      {R"("ts":"2017-08-15 18:10:12.345")", want_ms},
+      {R"("@timestamp":"2017-08-15T18:10:12.345Z")", want_ms},
+      {R"("timestamp":"2017-08-15T20:10:12+0200")", want},
+      {R"("time":1502820612)", want},
+      {R"("time":"1502820612")", want},
+      {R"("time":"1502820612.345")", want_ms},
+      {R"("ts":1502820612345)", want_ms},
+      {R"("ts":"1502820612345")", want_ms},
+      {R"("time":"1502820612345000")", want_ms},
+      {R"("time":1502820612345000000)", want_ms},
+      {R"("time":"1502820612345000000")", want_ms},
+      {R"("time":{"$date":"2017-08-15T18:10:12.345Z"})", want_ms},
+  };
+  for (const auto& c : cases) {
+    CAPTURE(c.first);
+    ParseResult result = parse("{" + c.first + R"(,"message":"m"})", InputFormat::ndjson);
+    INFO(all_errors(result));
+    REQUIRE(result.records.size() == 1);
+    CHECK(result.records[0].time == c.second);
+    CHECK(result.warnings.empty());
+  }
+}
+
+TEST_CASE("a flat record whose time cannot be read is kept with its arrival time, and the field is reported") {
+  ParseOptions options;
+  options.arrival = *parse_rfc3339("2030-01-01T00:00:00Z");
+  ParseResult result = parse(R"({"time":"yesterday","message":"ModuleNotFoundError: No module named 'x'"})"
+                             "\n"
+                             R"({"time":true,"message":"b"})"
+                             "\n"
+                             R"({"ts":-5,"message":"c"})"
+                             "\n"
+                             R"({"time":"5000-10-05 07:30:00","message":"d"})"
+                             "\n",
+                             InputFormat::ndjson, options);
+  CHECK(result.errors.empty());
+  REQUIRE(result.records.size() == 4);
+  for (const LogRecord& record : result.records) CHECK(record.time == options.arrival);
+  CHECK(result.records[0].text == "ModuleNotFoundError: No module named 'x'");
+  REQUIRE(result.warnings.size() == 4);
+  CHECK(result.warnings[0].describe() ==
+        "record 0 (byte 0): time: cannot read \"yesterday\" as a time (RFC 3339 or a common log date-time, or a "
+        "Unix epoch in s, ms, µs or ns; years 1678..2261); the record was kept with its arrival time");
+  CHECK(result.warnings[1].message.starts_with("cannot read a boolean as a time"));
+  CHECK(result.warnings[2].field == "ts");
+  CHECK(result.warnings[2].message.starts_with("cannot read the number -5 as a time"));
+  CHECK(result.warnings[3].index == 3);
+}
+
+TEST_CASE("an unreadable flat time gives way to the time of the application record in its text") {
+  ParseOptions options;
+  options.arrival = *parse_rfc3339("2030-01-01T00:00:00Z");
+  ParseResult result = parse(
+      R"({"time":"n/a","log":"{\"level\":50,\"time\":1502820612345,\"msg\":\"Cannot find module 'x'\"}\n"})",
+      InputFormat::ndjson, options);
+  CHECK(result.errors.empty());
+  REQUIRE(result.records.size() == 1);
+  CHECK(result.records[0].text == "Cannot find module 'x'");
+  CHECK(result.records[0].time == *parse_rfc3339("2017-08-15T18:10:12.345Z"));
+  REQUIRE(result.warnings.size() == 1);
+  CHECK(result.warnings[0].message.ends_with("; the record was kept with the time of the record in its text"));
 }
 
 }  // namespace

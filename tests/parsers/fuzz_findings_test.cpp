@@ -2,6 +2,7 @@
 // inputs themselves are replayed from tests/fuzz-regressions/.
 #include <doctest/doctest.h>
 
+#include "parsers/log_time.h"
 #include "parsers/parse.h"
 #include "parsers/timestamp.h"
 
@@ -19,11 +20,21 @@ TEST_CASE("timestamps beyond what 64-bit nanoseconds hold are not RFC 3339 times
   REQUIRE(parse_rfc3339("1678-01-01T00:00:00Z"));
   CHECK(format_rfc3339(*parse_rfc3339("1678-01-01T00:00:00Z")) == "1678-01-01T00:00:00Z");
 
+  // Such a time is one that cannot be read: the entry keeps its arrival time.
+  ParseOptions options;
+  options.arrival = *parse_rfc3339("2030-01-01T00:00:00Z");
   ParseResult result = parse_input(R"({"textPayload":"x","timestamp":"9999-12-31T23:59:59Z"})" "\n",
-                                   InputFormat::logentry, {});
-  CHECK(result.records.empty());
-  REQUIRE(result.errors.size() == 1);
-  CHECK(result.errors[0].field == "timestamp");
+                                   InputFormat::logentry, options);
+  REQUIRE(result.records.size() == 1);
+  CHECK(result.records[0].time == options.arrival);
+  REQUIRE(result.warnings.size() == 1);
+  CHECK(result.warnings[0].field == "timestamp");
+  // Epochs beyond the same range likewise.
+  CHECK_FALSE(epoch_time(uint64_t{9'300'000'000'000'000'000u}));  // beyond int64 nanoseconds
+  CHECK_FALSE(epoch_time(uint64_t{9'220'000'000'000'000'000u}));  // 2262-03: held, but past the last year
+  REQUIRE(epoch_time(uint64_t{9'200'000'000'000'000'000u}));      // 2261-07
+  CHECK_FALSE(epoch_time(1e300));
+  CHECK_FALSE(parse_log_time("99999999999999999999"));
 }
 
 TEST_CASE("defaults that are not valid UTF-8 are refused, not copied into records") {

@@ -47,6 +47,25 @@ TEST_CASE(
   CHECK(result.records[0].time == *parse_rfc3339("2025-09-16T00:43:00.5Z"));
 }
 
+TEST_CASE("wrapped push: an entry whose timestamp cannot be read is kept at publishTime, with a warning") {
+  std::string entry = R"({"logName":"projects/p/logs/x","textPayload":"hello","timestamp":"16/09/2025 00:42"})";
+  ParseResult result =
+      parse(push_body(base64_encode(entry), R"(,"publishTime":"2025-09-16T00:43:00.5Z")"), InputFormat::pubsub);
+  CHECK(result.errors.empty());
+  REQUIRE(result.records.size() == 1);
+  CHECK(result.records[0].time == *parse_rfc3339("2025-09-16T00:43:00.5Z"));
+  REQUIRE(result.warnings.size() == 1);
+  CHECK(result.warnings[0].field == "message.data.timestamp");
+  CHECK(result.warnings[0].message.ends_with("; the record was kept with the message's publishTime"));
+
+  // publishTime itself is Pub/Sub's, always RFC 3339: anything else is refused.
+  ParseResult relaxed =
+      parse(push_body(base64_encode(entry), R"(,"publishTime":"2025-09-16 00:43:00")"), InputFormat::pubsub);
+  CHECK(relaxed.records.empty());
+  REQUIRE(relaxed.errors.size() == 1);
+  CHECK(relaxed.errors[0].field == "message.publishTime");
+}
+
 TEST_CASE("base64 without padding and in the URL-safe alphabet is accepted") {
   std::string encoded = base64_encode(std::string(kEntry) + "  ");  // 2 extra bytes: padding needed
   REQUIRE(encoded.ends_with("="));

@@ -2,6 +2,7 @@
 #include <doctest/doctest.h>
 
 #include <filesystem>
+#include <map>
 
 #include "parsers/gzip.h"
 #include "tests/server/daemon_process.h"
@@ -85,6 +86,35 @@ TEST_CASE("incident lifecycle through the API: list, get, ack, resolve, stats") 
   CHECK(restored["state"] == "resolved");
   CHECK(restored["resolved_by"] == "alice");
   CHECK(again.stop() == 0);
+}
+
+TEST_CASE("NDJSON times as shippers write them are read, and a record whose time is not is matched all the same and reported") {
+  TempDir dir;
+  Daemon daemon(dir.file("faultline.db"));
+  const std::string body =
+      R"({"time":"2017-08-15 18:10:12","service":"pdf","message":"ModuleNotFoundError: No module named 'reportlab'"})"
+      "\n"
+      R"({"time":"yesterday","service":"billing","message":"ModuleNotFoundError: No module named 'stripe'"})"
+      "\n";
+  HttpResult result = http_post(daemon.port(), "/v1/logs", body, "application/x-ndjson");
+  REQUIRE_MESSAGE(result.status == 200, result.body);
+  const nlohmann::json summary = result.json();
+  CHECK(summary["accepted"] == 2);
+  CHECK(summary["matched"] == 2);
+  CHECK(summary["rejected"].empty());
+  REQUIRE(summary["warnings"].size() == 1);
+  CHECK(summary["warnings"][0]["index"] == 1);
+  CHECK(summary["warnings"][0]["field"] == "time");
+  CHECK(summary["warnings"][0]["warning"].get<std::string>().starts_with(
+      "record 1 (byte 108): time: cannot read \"yesterday\" as a time"));
+
+  const nlohmann::json incidents = http_get(daemon.port(), "/api/v1/incidents").json()["incidents"];
+  REQUIRE(incidents.size() == 2);
+  std::map<std::string, std::string> opened;
+  for (const auto& incident : incidents) opened[incident["service"]] = incident["opened_at"];
+  CHECK(opened["pdf"] == "2017-08-15T18:10:12Z");
+  CHECK(opened.count("billing") == 1);  // at its arrival time
+  CHECK(daemon.stop() == 0);
 }
 
 TEST_CASE("incident list pages with a cursor") {
