@@ -35,6 +35,17 @@ bool passes_filters(const Rule& rule, const LogRecord& record) {
          passes(rule.match_resource_type, record.resource_type);
 }
 
+// A cause line that the application itself logged at DEBUG, INFO or NOTICE is a
+// quote (a support ticket, a retry note, an excerpt in a message), not its
+// crash. Effects, exits, loops and fallback causes (a process manager's report
+// that something died) are not gated: supervisord and gunicorn log "exited",
+// "gave up" and "Worker failed to boot" at INFO.
+bool quoted_cause(const Rule& rule, const LogRecord& record) {
+  if (rule.kind != RuleKind::cause || rule.fallback) return false;
+  const std::string_view level = record.app_level;
+  return level == "DEBUG" || level == "INFO" || level == "NOTICE";
+}
+
 // The line of `text` holding byte `pos`, without its line break, cut to
 // kMaxSample bytes on a UTF-8 character boundary.
 std::string sample_line(std::string_view text, size_t pos) {
@@ -231,7 +242,7 @@ void RuleSet::emit(const LogRecord& record, std::vector<int>& candidates, std::v
   std::vector<re2::StringPiece> groups;
   for (int index : candidates) {
     const Rule& rule = rules_[static_cast<size_t>(index)];
-    if (!passes_filters(rule, record)) continue;
+    if (!passes_filters(rule, record) || quoted_cause(rule, record)) continue;
     if (!find_match(rule, text, groups)) continue;
 
     Event event;

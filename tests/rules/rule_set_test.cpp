@@ -207,6 +207,27 @@ TEST_SUITE("rule set matching") {
     CHECK(events.empty());
   }
 
+  TEST_CASE("a cause the application logged at DEBUG, INFO or NOTICE is a quote, not its crash") {
+    auto set = load();
+    std::vector<Event> events;
+    LogRecord quoted = record_with("ticket 4411: customer pasted ModuleNotFoundError: No module named 'a.b'\n"
+                                   "Worker (pid:7) exited with code 3");
+    for (const char* level : {"DEBUG", "INFO", "NOTICE"}) {
+      quoted.app_level = level;
+      events.clear();
+      CHECK(set->match(quoted, events));
+      REQUIRE(events.size() == 1);  // the effect in the same record still counts
+      CHECK(events[0].rule_id == "worker_exited");
+    }
+    for (const char* level : {"", "WARNING", "ERROR", "CRITICAL"}) {
+      quoted.app_level = level;
+      events.clear();
+      CHECK(set->match(quoted, events));
+      REQUIRE(events.size() == 2);
+      CHECK(events[0].rule_id == "module_missing");
+    }
+  }
+
   TEST_CASE("fallback: a catch-all cause gives way to another cause on the same record") {
     const std::string yaml = R"yaml(rules:
   - id: unhandled
@@ -246,6 +267,13 @@ TEST_SUITE("rule set matching") {
     REQUIRE(events.size() == 2);
     CHECK(events[0].rule_id == "unhandled");
     CHECK(events[0].capture("class") == "System.InvalidOperationException");
+    // A report that something died is one at any level (supervisord logs "gave up" at INFO).
+    LogRecord at_info = record_with("Unhandled exception. System.InvalidOperationException: boom");
+    at_info.app_level = "INFO";
+    events.clear();
+    CHECK(set->match(at_info, events));
+    REQUIRE(events.size() == 1);
+    CHECK(events[0].rule_id == "unhandled");
   }
 
   TEST_CASE("a capture name repeated across alternatives, and rewrites of captures") {
