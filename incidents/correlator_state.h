@@ -79,14 +79,19 @@ class FirstSeen {
 };
 
 // Everything the correlator knows about one incident beyond its public shape.
-// One instance's last counted exit, so that the pieces of evidence one failed
-// run leaves (gunicorn's shutdown, then the platform's exit line) count once.
-struct InstanceRun {
-  Timestamp last_exit{};
+// One failed run's end on an instance, as the pieces of evidence it left show it
+// (gunicorn's shutdown, then the platform's exit line), so that it counts once.
+struct RunEnd {
+  Timestamp at{};
   std::vector<std::string> rules;  // the exit rules that showed this run's end
-  bool failed_since = false;       // a cause or effect of the instance arrived after that exit
+  bool failed_since = false;       // a cause or effect of the instance arrived at or after it
   bool coded = false;              // the run's exit code or signal is counted in exit_codes
 };
+
+// An instance's counted run ends by time, the latest kMaxRunEnds: evidence that
+// arrives out of order still finds the run it belongs to.
+using InstanceRuns = std::vector<RunEnd>;
+inline constexpr size_t kMaxRunEnds = 64;
 
 struct Tracked {
   Incident inc;
@@ -98,7 +103,7 @@ struct Tracked {
   std::string module;                  // the root cause's module capture, for effect preference
   std::set<Timestamp> cover;           // cause times (generic_exit: its exit times)
   std::multiset<Timestamp> exit_times;
-  std::map<std::string, InstanceRun> runs;  // by instance, at most kMaxInstances
+  std::map<std::string, InstanceRuns> runs;  // by instance, at most kMaxInstances
   std::optional<Timestamp> root_time;  // the event root_cause, summary and hint come from
   std::optional<Timestamp> frame_time;
   std::optional<Timestamp> crash_loop_at;
@@ -167,7 +172,7 @@ class Changes {
 struct Correlator::State {
   using Changes = correlator_detail::Changes;
   using Cover = correlator_detail::Cover;
-  using InstanceRun = correlator_detail::InstanceRun;
+  using RunEnd = correlator_detail::RunEnd;
   using ScopeState = correlator_detail::ScopeState;
   using Tracked = correlator_detail::Tracked;
 
@@ -210,7 +215,7 @@ struct Correlator::State {
   static void add_suspects(Incident& inc, const std::vector<SuspectLine>& lines);
   void fold(Tracked& t, const Event& e, bool as_cause);
   static bool ends_kubernetes_run(const Event& e);
-  static bool new_run_ended(Tracked& t, const Event& e, InstanceRun*& run);
+  static bool new_run_ended(Tracked& t, const Event& e, RunEnd*& run);
 
   // ---- auto_resolution.cpp: recoveries, pending resolutions, recurrences
   static Timestamp last_failure_against(const Tracked& t, const std::string& revision);

@@ -145,7 +145,7 @@ void Correlator::State::fold(Tracked& t, const Event& e, bool as_cause) {
     }
   }
   if (e.is_exit() || ends_kubernetes_run(e)) {
-    InstanceRun* run = nullptr;
+    RunEnd* run = nullptr;
     if (new_run_ended(t, e, run)) {
       ++inc.exits;
       insert_capped(t.exit_times, e.time, kMaxExitTimes);
@@ -158,7 +158,11 @@ void Correlator::State::fold(Tracked& t, const Event& e, bool as_cause) {
       if (run) run->coded = true;
     }
   } else if (e.kind == RuleKind::cause || e.kind == RuleKind::effect) {
-    if (auto run = t.runs.find(e.instance); run != t.runs.end()) run->second.failed_since = true;
+    if (auto runs = t.runs.find(e.instance); runs != t.runs.end()) {
+      auto after = std::upper_bound(runs->second.begin(), runs->second.end(), e.time,
+                                    [](Timestamp time, const RunEnd& end) { return time < end.at; });
+      if (after != runs->second.begin()) std::prev(after)->failed_since = true;
+    }
   }
   if (e.kind == RuleKind::loop) mark_crash_loop(t, e.time, e.rule_id);
   if (t.generic) add_suspects(inc, e.suspects);
@@ -200,26 +204,48 @@ bool Correlator::State::ends_kubernetes_run(const Event& e) {
   return e.kind == RuleKind::cause && !e.fallback && e.resource_type == "k8s_container";
 }
 
-// `run` is set to the instance's run (null beyond kMaxInstances).
-bool Correlator::State::new_run_ended(Tracked& t, const Event& e, InstanceRun*& run) {
+// `run` is set to the run the evidence ended (null beyond kMaxInstances). The
+// evidence joins the counted end nearest to it in time when that is within
+// kSameRun and it is not the same line again; otherwise it is a new run's end.
+bool Correlator::State::new_run_ended(Tracked& t, const Event& e, RunEnd*& run) {
   auto it = t.runs.find(e.instance);
   if (it == t.runs.end()) {
-    if (t.runs.size() < kMaxInstances) {
-      run = &t.runs.emplace(e.instance, InstanceRun{e.time}).first->second;
-      run->rules.push_back(e.rule_id);
-    }
-    return true;
+    if (t.runs.size() >= kMaxInstances) return true;
+    it = t.runs.emplace(e.instance, InstanceRuns{}).first;
   }
-  run = &it->second;
-  const auto gap = e.time > run->last_exit ? e.time - run->last_exit : run->last_exit - e.time;
-  // A fatal error prints its cause on several lines (the traceback, then a
-  // wrapper that repeats it): only time separates a Kubernetes run from the next.
-  const bool repeated = e.is_exit() && std::find(run->rules.begin(), run->rules.end(), e.rule_id) != run->rules.end();
-  const bool counts = gap > kSameRun || repeated || (gap.count() == 0 && run->failed_since);
-  if (counts) *run = InstanceRun{e.time};
-  run->failed_since = false;
-  if (run->rules.size() < 8) run->rules.push_back(e.rule_id);
-  return counts;
+  InstanceRuns& ends = it->second;
+  RunEnd* nearest = nullptr;
+  auto nearest_gap = std::chrono::nanoseconds::max();
+  for (RunEnd& end : ends) {
+    const auto gap = e.time > end.at ? e.time - end.at : end.at - e.time;
+    if (gap <= nearest_gap) {  // among equals the later end, the latest run at that time
+      nearest_gap = gap;
+      nearest = &end;
+    }
+  }
+  if (nearest && nearest_gap <= kSameRun) {
+    // A fatal error prints its cause on several lines (the traceback, then a
+    // wrapper that repeats it): only time separates a Kubernetes run from the next.
+    const bool repeated =
+        e.is_exit() && std::find(nearest->rules.begin(), nearest->rules.end(), e.rule_id) != nearest->rules.end();
+    if (!repeated && !(nearest_gap.count() == 0 && nearest->failed_since)) {
+      nearest->failed_since = false;
+      if (nearest->rules.size() < 8) nearest->rules.push_back(e.rule_id);
+      run = nearest;
+      return false;
+    }
+  }
+  auto at = std::upper_bound(ends.begin(), ends.end(), e.time,
+                             [](Timestamp time, const RunEnd& end) { return time < end.at; });
+  at = ends.insert(at, RunEnd{e.time, {e.rule_id}});
+  if (ends.size() > kMaxRunEnds) {
+    const bool oldest = at == ends.begin();
+    ends.erase(ends.begin());
+    if (oldest) return true;  // older than every end kept: counted, not remembered
+    --at;
+  }
+  run = &*at;
+  return true;
 }
 
 }  // namespace faultline

@@ -109,7 +109,10 @@ void Correlator::State::absorb_generics(Tracked& c, Timestamp time, Changes& cha
       g->members = std::move(kept);
       continue;
     }
-    for (const Event& m : moved) attach(c, m, false, changes);
+    for (Event& m : moved) {
+      if (m.fallback && !c.generic) m.kind = RuleKind::effect;  // beside a real cause, one of its effects
+      attach(c, m, false, changes);
+    }
     if (g->inc.detected_at && (!c.inc.detected_at || *g->inc.detected_at < *c.inc.detected_at))
       c.inc.detected_at = g->inc.detected_at;
     const bool keeps_exits =
