@@ -7,7 +7,7 @@ bundled rule pack.
 
 Each seed is a small slice of real input in the shape its target reads: LogEntry
 NDJSON chunks, gcloud JSON arrays, Pub/Sub push envelopes, Loki pushes (JSON, and
-as protobuf messages for the wire reader), text chunks (the real-world logs
+protobuf, raw and snappy-compressed; their labels strings), text chunks (the real-world logs
 with their envelopes), JSON lines of application
 loggers, multi-line traces with a schedule line (fuzz/multiline.cpp), single
 rules and whole packs, raw HTTP requests carrying all of those, and Pub/Sub push
@@ -139,6 +139,23 @@ def loki_push_protobuf(push):
     return out
 
 
+def snappy_literal(data):
+    """A snappy block of literals only: valid input for a snappy decoder without
+    a snappy library here (real compressed bodies come from tests/corpus/loki)."""
+    out = bytearray(pb_varint(len(data)))
+    for i in range(0, len(data), 65536):
+        chunk = data[i:i + 65536]
+        n = len(chunk) - 1
+        if n < 60:
+            out.append(n << 2)
+        elif n < 256:
+            out += bytes([60 << 2, n])
+        else:
+            out += bytes([61 << 2, n & 0xFF, n >> 8])
+        out += chunk
+    return bytes(out)
+
+
 def generated_noise(corpus):
     """(name, 120 lines) slices of the seeded noise generator's text output."""
     out = subprocess.run([sys.executable, os.path.join(corpus, "noise", "generate.py"), "--seed", "7",
@@ -199,7 +216,12 @@ def main():
             push = {"streams": [{"stream": {"service": stem, "level": "info", "pod": f"{stem}-0"},
                                  "values": values}]}
             seeds.add("loki", f"{stem}-{i}.push.json", json.dumps(push, ensure_ascii=False))
-            seeds.add("protobuf_wire", f"{stem}-{i}.push.pb", loki_push_protobuf(push))
+            message = loki_push_protobuf(push)
+            seeds.add("protobuf_wire", f"{stem}-{i}.push.pb", message)
+            seeds.add("loki_protobuf", f"{stem}-{i}.push.snappy", snappy_literal(message))
+            seeds.add("loki_protobuf", f"{stem}-{i}.push.pb", message)
+            for stream in push["streams"]:
+                seeds.add("loki_labels", f"{stem}-{i}.labels", loki_labels(stream["stream"]))
     for name, entries in sorted(entries_by_file.items()):
         stem = name.split(".")[0]
         streams = {}
@@ -210,7 +232,22 @@ def main():
         push = {"streams": [{"stream": {"service_name": s, "detected_level": sev.lower()}, "values": v}
                             for (s, sev), v in sorted(streams.items())]}
         seeds.add("loki", f"{stem}.push.json", json.dumps(push))
-        seeds.add("protobuf_wire", f"{stem}.push.pb", loki_push_protobuf(push))
+        message = loki_push_protobuf(push)
+        seeds.add("protobuf_wire", f"{stem}.push.pb", message)
+        seeds.add("loki_protobuf", f"{stem}.push.snappy", snappy_literal(message))
+    # Loki pushes as real clients compressed them, and labels strings in the
+    # spellings shippers and people write.
+    loki_dir = os.path.join(corpus, "loki")
+    for name in sorted(f for f in os.listdir(loki_dir) if f.endswith(".snappy")):
+        with open(os.path.join(loki_dir, name), "rb") as f:
+            seeds.add("loki_protobuf", name, f.read())
+    for i, text in enumerate([
+            '{app="checkout", namespace="shop", pod="checkout-7d4b9c-x2x9q"}',
+            '{level="error",app="api",service_name="api"}',
+            '{}', ' { job = "varlogs" ,\n filename="/var/log/a b.log" } ',
+            r'{msg="say \"hi\"", path="C:\\tmp", e="caf\u00e9 \U0001F4A5 \xc3\xa9 \303\251 \a\b\f\n\r\t\v"}',
+            '{q=`raw \\n "as is"`}', '{app=~"x"}', '{a="1", a="2"}', '{app="x",}']):
+        seeds.add("loki_labels", f"shape-{i}.labels", text)
 
     # Text: the traces as files, and the failures' texts as a container prints them.
     for name in traces:
@@ -330,7 +367,13 @@ def main():
         "raw-missing-service": http_request("POST", "/v1/logs/raw", "a line\n", ["Content-Type: text/plain"]),
         "loki": http_request("POST", "/loki/api/v1/push", seed_file("loki", "noise1-0.push.json"),
                              ["Content-Type: application/json"]),
-        "loki-protobuf": http_request("POST", "/loki/api/v1/push", b"\x1f\x8b\x08\x00", ["Content-Type: application/x-protobuf"]),
+        "loki-protobuf-gzip-magic": http_request("POST", "/loki/api/v1/push", b"\x1f\x8b\x08\x00",
+                                                 ["Content-Type: application/x-protobuf"]),
+        "loki-protobuf": http_request("POST", "/loki/api/v1/push", seed_file("loki_protobuf", "noise1-0.push.snappy"),
+                                      ["Content-Type: application/x-protobuf"]),
+        "loki-protobuf-encoded": http_request("POST", "/loki/api/v1/push",
+                                              seed_file("loki_protobuf", "noise2-0.push.snappy"),
+                                              ["Content-Type: application/x-protobuf", "Content-Encoding: snappy"]),
         "incidents": http_request("GET", "/api/v1/incidents?service=netra-backend-staging&state=open&limit=10"),
         "incident": http_request("GET", "/api/v1/incidents/3f0c2a9e1b7d4c55"),
         "ack": http_request("POST", "/api/v1/incidents/3f0c2a9e1b7d4c55/ack", '{"by":"alice","note":"rolling back"}',
