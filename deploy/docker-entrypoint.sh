@@ -38,6 +38,7 @@ package_for() {
     libsqlite3.so.0) echo libsqlite3-0 ;;
     libprometheus-cpp-core.so.1.0) echo libprometheus-cpp-core1.0 ;;
     libz.so.1) echo zlib1g ;;
+    libsnappy.so.1) echo libsnappy1v5 ;;
     libssl.so.3 | libcrypto.so.3) echo libssl3 ;;
     libcurl.so.4) echo libcurl4 ;;
     libstdc++.so.6) echo libstdc++6 ;;

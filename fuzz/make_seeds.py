@@ -6,8 +6,9 @@ bundled rule pack.
     fuzz/make_seeds.py CORPUS_DIR RULES_DIR OUT_DIR
 
 Each seed is a small slice of real input in the shape its target reads: LogEntry
-NDJSON chunks, gcloud JSON arrays, Pub/Sub push envelopes, Loki pushes, text
-chunks (the real-world logs with their envelopes), JSON lines of application
+NDJSON chunks, gcloud JSON arrays, Pub/Sub push envelopes, Loki pushes (JSON, and
+protobuf, raw and snappy-compressed; their labels strings), text chunks (the real-world logs
+with their envelopes), JSON lines of application
 loggers, multi-line traces with a schedule line (fuzz/multiline.cpp), single
 rules and whole packs, raw HTTP requests carrying all of those, and Pub/Sub push
 OIDC tokens as fuzz/jwt.cpp reads them (header, claims, JWKS). Seeds stay
@@ -100,6 +101,61 @@ def http_request(method, target, body=b"", headers=(), chunked=False, token=True
     return ("\r\n".join(head) + "\r\n\r\n").encode() + body
 
 
+def pb_varint(value):
+    out = bytearray()
+    while value >= 0x80:
+        out.append((value & 0x7F) | 0x80)
+        value >>= 7
+    out.append(value)
+    return bytes(out)
+
+
+def pb_field(number, value):
+    """One protobuf field: an int as a varint, bytes or str as length-delimited."""
+    if isinstance(value, int):
+        return pb_varint(number << 3) + pb_varint(value)
+    if isinstance(value, str):
+        value = value.encode("utf-8", errors="surrogateescape")
+    return pb_varint(number << 3 | 2) + pb_varint(len(value)) + value
+
+
+def loki_labels(labels):
+    """A stream's labels as Promtail writes them: {a="b", c="d"}, Go-quoted."""
+    def quote(v):
+        return '"' + v.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+    return "{" + ", ".join(f"{k}={quote(v)}" for k, v in sorted(labels.items())) + "}"
+
+
+def loki_push_protobuf(push):
+    """A Loki push JSON body as the PushRequest protobuf Promtail sends (before snappy)."""
+    out = b""
+    for stream in push["streams"]:
+        body = pb_field(1, loki_labels(stream["stream"]))
+        for ns, line, *_ in stream["values"]:
+            ns = int(ns)
+            timestamp = pb_field(1, ns // 1000000000) + pb_field(2, ns % 1000000000)
+            body += pb_field(2, pb_field(1, timestamp) + pb_field(2, line))
+        out += pb_field(1, body)
+    return out
+
+
+def snappy_literal(data):
+    """A snappy block of literals only: valid input for a snappy decoder without
+    a snappy library here (real compressed bodies come from tests/corpus/loki)."""
+    out = bytearray(pb_varint(len(data)))
+    for i in range(0, len(data), 65536):
+        chunk = data[i:i + 65536]
+        n = len(chunk) - 1
+        if n < 60:
+            out.append(n << 2)
+        elif n < 256:
+            out += bytes([60 << 2, n])
+        else:
+            out += bytes([61 << 2, n & 0xFF, n >> 8])
+        out += chunk
+    return bytes(out)
+
+
 def generated_noise(corpus):
     """(name, 120 lines) slices of the seeded noise generator's text output."""
     out = subprocess.run([sys.executable, os.path.join(corpus, "noise", "generate.py"), "--seed", "7",
@@ -160,6 +216,12 @@ def main():
             push = {"streams": [{"stream": {"service": stem, "level": "info", "pod": f"{stem}-0"},
                                  "values": values}]}
             seeds.add("loki", f"{stem}-{i}.push.json", json.dumps(push, ensure_ascii=False))
+            message = loki_push_protobuf(push)
+            seeds.add("protobuf_wire", f"{stem}-{i}.push.pb", message)
+            seeds.add("loki_protobuf", f"{stem}-{i}.push.snappy", snappy_literal(message))
+            seeds.add("loki_protobuf", f"{stem}-{i}.push.pb", message)
+            for stream in push["streams"]:
+                seeds.add("loki_labels", f"{stem}-{i}.labels", loki_labels(stream["stream"]))
     for name, entries in sorted(entries_by_file.items()):
         stem = name.split(".")[0]
         streams = {}
@@ -170,6 +232,22 @@ def main():
         push = {"streams": [{"stream": {"service_name": s, "detected_level": sev.lower()}, "values": v}
                             for (s, sev), v in sorted(streams.items())]}
         seeds.add("loki", f"{stem}.push.json", json.dumps(push))
+        message = loki_push_protobuf(push)
+        seeds.add("protobuf_wire", f"{stem}.push.pb", message)
+        seeds.add("loki_protobuf", f"{stem}.push.snappy", snappy_literal(message))
+    # Loki pushes as real clients compressed them, and labels strings in the
+    # spellings shippers and people write.
+    loki_dir = os.path.join(corpus, "loki")
+    for name in sorted(f for f in os.listdir(loki_dir) if f.endswith(".snappy")):
+        with open(os.path.join(loki_dir, name), "rb") as f:
+            seeds.add("loki_protobuf", name, f.read())
+    for i, text in enumerate([
+            '{app="checkout", namespace="shop", pod="checkout-7d4b9c-x2x9q"}',
+            '{level="error",app="api",service_name="api"}',
+            '{}', ' { job = "varlogs" ,\n filename="/var/log/a b.log" } ',
+            r'{msg="say \"hi\"", path="C:\\tmp", e="caf\u00e9 \U0001F4A5 \xc3\xa9 \303\251 \a\b\f\n\r\t\v"}',
+            '{q=`raw \\n "as is"`}', '{app=~"x"}', '{a="1", a="2"}', '{app="x",}']):
+        seeds.add("loki_labels", f"shape-{i}.labels", text)
 
     # Flat records and LogEntries with the time forms shippers write, and times
     # that cannot be read (kept with a warning).
@@ -302,7 +380,13 @@ def main():
         "raw-missing-service": http_request("POST", "/v1/logs/raw", "a line\n", ["Content-Type: text/plain"]),
         "loki": http_request("POST", "/loki/api/v1/push", seed_file("loki", "noise1-0.push.json"),
                              ["Content-Type: application/json"]),
-        "loki-protobuf": http_request("POST", "/loki/api/v1/push", b"\x1f\x8b\x08\x00", ["Content-Type: application/x-protobuf"]),
+        "loki-protobuf-gzip-magic": http_request("POST", "/loki/api/v1/push", b"\x1f\x8b\x08\x00",
+                                                 ["Content-Type: application/x-protobuf"]),
+        "loki-protobuf": http_request("POST", "/loki/api/v1/push", seed_file("loki_protobuf", "noise1-0.push.snappy"),
+                                      ["Content-Type: application/x-protobuf"]),
+        "loki-protobuf-encoded": http_request("POST", "/loki/api/v1/push",
+                                              seed_file("loki_protobuf", "noise2-0.push.snappy"),
+                                              ["Content-Type: application/x-protobuf", "Content-Encoding: snappy"]),
         "incidents": http_request("GET", "/api/v1/incidents?service=netra-backend-staging&state=open&limit=10"),
         "incident": http_request("GET", "/api/v1/incidents/3f0c2a9e1b7d4c55"),
         "ack": http_request("POST", "/api/v1/incidents/3f0c2a9e1b7d4c55/ack", '{"by":"alice","note":"rolling back"}',

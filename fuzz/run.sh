@@ -17,7 +17,8 @@ seconds=${2:?usage: fuzz/run.sh BUILD SECONDS [TARGET...]}
 shift 2
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-  targets=(logentry pubsub ndjson loki text envelope structured multiline rules http jwt)
+  targets=(logentry pubsub ndjson loki text envelope structured multiline rules http jwt protobuf_wire
+           loki_protobuf loki_labels)
 fi
 
 dir="$build/fuzz"

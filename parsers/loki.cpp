@@ -2,16 +2,13 @@
 
 #include <charconv>
 #include <cstdint>
+#include <vector>
 
-#include "parsers/structured.h"
+#include "parsers/loki_stream.h"
 #include "parsers/utf8.h"
 
 namespace faultline {
 namespace {
-
-struct StreamLabels {
-  std::string_view service, instance, revision, stream, severity, namespace_name, cluster;
-};
 
 std::string stream_path(size_t stream) {
   return "streams[" + std::to_string(stream) + "]";
@@ -21,35 +18,19 @@ std::string value_path(size_t stream, size_t value) {
   return stream_path(stream) + ".values[" + std::to_string(value) + "]";
 }
 
-bool first_label(const Json& labels, std::initializer_list<std::string_view> keys,
-                 std::string_view& out) {
-  for (std::string_view key : keys) {
-    const Json* member = find_member(labels, key);
-    if (member && member->is_string() && !member->get_ref<const std::string&>().empty()) {
-      out = member->get_ref<const std::string&>();
-      return true;
-    }
-  }
-  return false;
-}
-
 // Loki requires string label values; anything else means the body is not what
 // the sender thinks it is.
-bool read_labels(const Json& labels, std::string_view prefix, StreamLabels& out,
-                 FieldError& error) {
+bool read_labels(const Json& labels, std::string_view prefix, LokiStream& out, FieldError& error) {
+  std::vector<LokiLabelView> pairs;
+  pairs.reserve(labels.size());
   for (auto it = labels.begin(); it != labels.end(); ++it) {
     if (!it->is_string()) {
       error = wrong_type(prefix, it.key(), "a string label value", *it);
       return false;
     }
+    pairs.emplace_back(it.key(), it->get_ref<const std::string&>());
   }
-  first_label(labels, {"service", "service_name", "app", "container", "job"}, out.service);
-  first_label(labels, {"instance", "pod"}, out.instance);
-  first_label(labels, {"revision"}, out.revision);
-  first_label(labels, {"stream"}, out.stream);
-  first_label(labels, {"level", "severity", "detected_level"}, out.severity);
-  first_label(labels, {"namespace"}, out.namespace_name);
-  first_label(labels, {"cluster"}, out.cluster);
+  out = loki_stream(pairs);
   return true;
 }
 
@@ -70,7 +51,7 @@ bool read_nanos(const Json& value, Timestamp& out) {
 }
 
 // One [ns, line(, metadata)] value -> record, or false with `error` set.
-bool value_to_record(const Json& value, const StreamLabels& labels, size_t s, size_t v,
+bool value_to_record(const Json& value, const LokiStream& labels, size_t s, size_t v,
                      const ParseOptions& options, LogRecord& out, FieldError& error) {
   if (!value.is_array() || value.size() < 2) {
     std::string got = value.is_array() ? "an array of " + std::to_string(value.size()) + " elements"
@@ -78,7 +59,8 @@ bool value_to_record(const Json& value, const StreamLabels& labels, size_t s, si
     error = FieldError{value_path(s, v), "expected [\"<unix ns>\", \"<line>\"], got " + got};
     return false;
   }
-  if (!read_nanos(value[0], out.time)) {
+  Timestamp time;
+  if (!read_nanos(value[0], time)) {
     std::string shown =
         value[0].is_string()
             ? "\"" + printable_excerpt(value[0].get_ref<const std::string&>(), 40) + "\""
@@ -91,21 +73,12 @@ bool value_to_record(const Json& value, const StreamLabels& labels, size_t s, si
                        std::string("expected a string, got ") + json_type_name(value[1])};
     return false;
   }
-  out.text = value[1].get_ref<const std::string&>();
-  strip_one_newline(out.text);
-  read_carried_text(out.text, out.app_level);
-  out.service = labels.service.empty() ? options.service : std::string(labels.service);
-  out.revision = labels.revision.empty() ? options.revision : std::string(labels.revision);
-  out.instance = labels.instance.empty() ? options.instance : std::string(labels.instance);
-  out.stream = labels.stream;
-  out.severity = labels.severity;
-  out.namespace_name = labels.namespace_name;
-  out.cluster = labels.cluster;
+  out = loki_entry_record(value[1].get_ref<const std::string&>(), time, labels, options);
   return true;
 }
 
 // The stream's labels and values array, or false with `error` set.
-bool read_stream(const Json& stream, size_t s, StreamLabels& names, const Json*& values,
+bool read_stream(const Json& stream, size_t s, LokiStream& names, const Json*& values,
                  FieldError& error) {
   if (!stream.is_object()) {
     error = FieldError{stream_path(s),
@@ -152,7 +125,7 @@ void read_loki_push(const Json& body, size_t offset, RecordSink& sink) {
   size_t index = 0;  // position of the value across all streams
   for (size_t s = 0; s < streams->size(); ++s) {
     const Json& stream = (*streams)[s];
-    StreamLabels names;
+    LokiStream names;
     const Json* values = nullptr;
     FieldError error;
     if (!read_stream(stream, s, names, values, error)) {

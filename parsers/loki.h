@@ -3,14 +3,13 @@
 //
 // {"streams":[{"stream":{"service":"api","pod":"api-7d4-x2","stream":"stderr"},
 //              "values":[["1694822553819300000","line"],["…","…",{"trace_id":"…"}]]}]}
-// Labels: service from service | service_name | app | container | job; instance
-// from instance | pod; revision from revision; stream from stream; severity from
-// level | severity | detected_level; namespace_name from namespace; cluster from
-// cluster. Each value is a record: a Unix-nanosecond timestamp string (or integer)
-// and a line; a third element (structured metadata) is accepted and ignored. A
-// line that is an application's JSON record (pino, structlog …) is read as one
-// (structured.h: message, error fields as lines, level into app_level); any
-// other line gives app_level from a level at its start.
+// Labels name the service, instance, revision, namespace, cluster, stream and
+// severity in the order loki_stream.h gives, the same for the protobuf push. Each
+// value is a record: a Unix-nanosecond timestamp string (or integer) and a line;
+// a third element (structured metadata) is accepted and ignored. A line that is
+// an application's JSON record (pino, structlog …) is read as one (structured.h:
+// message, error fields as lines, level into app_level); any other line gives
+// app_level from a level at its start.
 #pragma once
 
 #include <cstddef>

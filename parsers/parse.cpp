@@ -7,6 +7,7 @@
 #include "parsers/json_lines.h"
 #include "parsers/json_record.h"
 #include "parsers/loki.h"
+#include "parsers/loki_protobuf.h"
 #include "parsers/pubsub.h"
 #include "parsers/record_sink.h"
 #include "parsers/text.h"
@@ -56,6 +57,7 @@ void read_json_record(const JsonRecordText& text, InputFormat format, RecordSink
 }
 
 void read_body(std::string_view body, InputFormat format, RecordSink& sink) {
+  if (format == InputFormat::loki_protobuf) return read_loki_protobuf(body, sink);
   size_t start = body.starts_with(kByteOrderMark) ? kByteOrderMark.size() : 0;
   if (format == InputFormat::text) return read_text(body, start, sink);
   size_t first = skip_space(body, start);

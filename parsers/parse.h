@@ -65,8 +65,10 @@
 //   - app_level (LogRecord::app_level): jsonPayload's level / severity / … or the
 //     level of an application record in the text, else a level at the start of
 //     the text; never the LogEntry's severity, which is the transport's.
-//   Flat records and Loki lines: flat_record.h and loki.h; their text, too, is
-//   read as an application's JSON record when it is one, and gets app_level.
+//   Flat records and Loki lines: flat_record.h, loki.h, loki_protobuf.h and
+//   loki_stream.h (which labels name the service, the same for JSON and
+//   protobuf); their text, too, is read as an application's JSON record when
+//   it is one, and gets app_level.
 //   - source_id: insertId + "|" + logName when the entry has an insertId, even
 //     inside a Pub/Sub envelope: a sink may publish the same entry in two
 //     messages with different messageIds, and only the insertId dedups those.
@@ -76,7 +78,9 @@
 // lines count), a JSON array the element index, a single document 0, and a Loki
 // push the value's position across all its streams. The offset is where the
 // record starts in the body; inside a document (Loki values, Pub/Sub data) it is
-// the document's offset and `field` says where inside it.
+// the document's offset and `field` says where inside it. A Loki protobuf push
+// numbers its entries like JSON values; the offset is the entry's own, in the
+// decompressed message.
 //
 // Limits: max_line_bytes bounds each record's own bytes (a text or NDJSON line, an
 // array element, a single LogEntry document, a Loki line, the decoded data of a
@@ -101,6 +105,10 @@ enum class InputFormat {
   text,       // plain text, one record per line (CRLF and bare CR handled)
   pubsub,     // Pub/Sub push envelope, wrapped or unwrapped (the body is the LogEntry itself)
   loki,       // Loki push JSON: {"streams":[{"stream":{labels},"values":[["ns","line"],…]}]}
+  // Loki push protobuf (PushRequest), already snappy-decompressed: the
+  // Content-Type of the request says so, nothing in the bytes does. Not a name
+  // parse_input_format knows: files are not written in it.
+  loki_protobuf,
 };
 
 // "auto", "logentry", "ndjson", "text", "pubsub", "loki"; false when unknown.

@@ -1,10 +1,11 @@
-// Ingest: body -> (gunzip) -> parse_input -> Pipeline::ingest -> store commit -> 200.
+// Ingest: body -> (gunzip) -> (unsnappy) -> parse_input -> Pipeline::ingest -> store commit -> 200.
 #include <algorithm>
 #include <array>
 #include <chrono>
 
 #include "parsers/gzip.h"
 #include "parsers/parse.h"
+#include "parsers/snappy.h"
 #include "server/routes.h"
 #include "incidents/pipeline.h"
 #include "server/auth/auth.h"
@@ -19,7 +20,7 @@ namespace {
 
 // Bodies up to this size (a Pub/Sub push is one LogEntry) are parsed and matched
 // on the I/O thread: handing each to a worker costs two context switches, more
-// than the work itself. Larger or gzipped bodies go to the ingest workers.
+// than the work itself. Larger or compressed bodies go to the ingest workers.
 constexpr size_t kInlineBody = 64 << 10;
 
 // Bad records listed in one answer; the rest are counted. Enough to fix a
@@ -32,6 +33,15 @@ struct Endpoint {
   std::string_view name;  // metrics label
   InputFormat format;
   Accepts accepts;
+};
+
+// What must be undone before parsing: gzip (Content-Encoding, or its magic
+// bytes), then snappy (Loki's protobuf push, which is snappy whether or not it
+// says Content-Encoding: snappy).
+struct BodyCoding {
+  bool gzip = false;
+  bool snappy = false;
+  bool compressed() const { return gzip || snappy; }
 };
 
 std::string media_type(const Request& request) {
@@ -47,6 +57,11 @@ bool is_json_type(std::string_view type) {
   return type == "application/json" || (type.starts_with("application/") && type.ends_with("+json"));
 }
 
+// Loki's protobuf push: Promtail, Alloy, the Docker driver, Vector, winston-loki.
+bool is_protobuf_type(std::string_view type) {
+  return type == "application/x-protobuf" || type == "application/protobuf";
+}
+
 bool is_lines_type(std::string_view type) {
   return type == "application/x-ndjson" || type == "application/ndjson" || type == "application/jsonl" ||
          type == "application/x-jsonl" || type == "application/jsonlines" || type == "application/x-jsonlines" ||
@@ -56,7 +71,8 @@ bool is_lines_type(std::string_view type) {
 // curl -d / --data-binary sends application/x-www-form-urlencoded unless told
 // otherwise, and many shippers say text/plain or octet-stream whatever they send:
 // lenient where real clients are, strict where a type says it is something else
-// entirely (protobuf, multipart, images). The body is parsed for what it is either way.
+// entirely (protobuf outside the Loki route, multipart, images). The body is parsed for
+// what it is either way; on the Loki route protobuf selects the protobuf reader.
 bool accepted_type(Accepts accepts, std::string_view type) {
   if (type.empty()) return true;
   const bool generic = type == "text/plain" || type == "application/octet-stream" ||
@@ -65,7 +81,8 @@ bool accepted_type(Accepts accepts, std::string_view type) {
     case Accepts::pubsub: return is_json_type(type) || generic;
     case Accepts::logs: return is_json_type(type) || is_lines_type(type) || generic;
     case Accepts::raw: return generic || type.starts_with("text/") || is_json_type(type) || is_lines_type(type);
-    case Accepts::loki: return is_json_type(type) || type == "application/x-www-form-urlencoded";
+    case Accepts::loki:
+      return is_json_type(type) || is_protobuf_type(type) || type == "application/x-www-form-urlencoded";
   }
   return false;
 }
@@ -76,7 +93,7 @@ std::string_view accepted_list(Accepts accepts) {
     case Accepts::logs:
       return "application/json, application/x-ndjson, application/jsonl, text/plain, application/octet-stream (or none)";
     case Accepts::raw: return "text/plain (any text/*), application/octet-stream (or none)";
-    case Accepts::loki: return "application/json (or none)";
+    case Accepts::loki: return "application/json (or none), application/x-protobuf (snappy-compressed)";
   }
   return "";
 }
@@ -114,9 +131,6 @@ nlohmann::json warning_list(const std::vector<RecordError>& warnings) {
 Response unsupported_media_type(const Endpoint& endpoint, std::string_view type) {
   std::string detail = "Content-Type " + std::string(type) + " is not accepted here; send " +
                        std::string(accepted_list(endpoint.accepts)) + ".";
-  if (endpoint.accepts == Accepts::loki && (type == "application/x-protobuf" || type == "application/protobuf"))
-    detail = "Only the JSON form of the Loki push API is supported, not protobuf (snappy). Configure the client "
-             "to push JSON with Content-Type: application/json.";
   return problem_response(Problem{415, "unsupported-media-type", "Unsupported Media Type", detail}
                               .with("accepted", accepted_list(endpoint.accepts)));
 }
@@ -131,25 +145,43 @@ struct IngestOutcome {
   bool needs_commit = false;
 };
 
-IngestOutcome ingest_body(ServeContext& context, const Endpoint& endpoint, const CallPtr& call, bool gzipped) {
+// A body that decompresses past limits.max_decompressed_body: nothing is read.
+Response decompressed_too_large(ServeContext& context, std::string_view coding) {
+  const size_t limit = context.config.limits.max_decompressed_body;
+  context.metrics.ingest_rejected("body_too_large");
+  return problem_response(
+      Problem{413, "body-too-large", "Payload Too Large",
+              "The " + std::string(coding) + " body decompresses to more than limits.max_decompressed_body (" +
+                  std::to_string(limit) + " bytes); send smaller batches."}
+          .with("limit", {{"name", "limits.max_decompressed_body"}, {"bytes", limit}}));
+}
+
+IngestOutcome ingest_body(ServeContext& context, const Endpoint& endpoint, const CallPtr& call, BodyCoding coding) {
   const ServeConfig& config = context.config;
   std::string& wire = call->request.body();
   std::string inflated;
   std::string_view body = wire;
-  if (gzipped || looks_gzipped(wire)) {
+  // Valid snappy cannot start with gzip's magic bytes: a protobuf body is not sniffed.
+  if (coding.gzip || (!coding.snappy && looks_gzipped(wire))) {
     GunzipResult result = gunzip(wire, config.limits.max_decompressed_body);
-    if (result.status == GunzipStatus::too_large) {
-      context.metrics.ingest_rejected("body_too_large");
-      return problem_response(
-          Problem{413, "body-too-large", "Payload Too Large",
-                  "The gzip body decompresses to more than limits.max_decompressed_body (" +
-                      std::to_string(config.limits.max_decompressed_body) + " bytes); send smaller batches."}
-              .with("limit", {{"name", "limits.max_decompressed_body"}, {"bytes", config.limits.max_decompressed_body}}));
-    }
+    if (result.status == GunzipStatus::too_large) return decompressed_too_large(context, "gzip");
     if (result.status == GunzipStatus::corrupt) {
       context.metrics.ingest_rejected("malformed");
       return problem_response(Problem{400, "malformed-gzip", "Bad Request",
                                       "The body is not valid gzip: " + result.error + "."}
+                                  .with("field", "body"));
+    }
+    inflated = std::move(result.data);
+    body = inflated;
+  }
+  if (coding.snappy) {
+    UnsnappyResult result = unsnappy(body, config.limits.max_decompressed_body);
+    if (result.status == UnsnappyStatus::too_large) return decompressed_too_large(context, "snappy");
+    if (result.status == UnsnappyStatus::corrupt) {
+      context.metrics.ingest_rejected("malformed");
+      return problem_response(Problem{400, "malformed-snappy", "Bad Request",
+                                      "The body is not a valid snappy block (Loki's protobuf push is "
+                                      "snappy-compressed): " + result.error + "."}
                                   .with("field", "body"));
     }
     inflated = std::move(result.data);
@@ -217,8 +249,8 @@ IngestOutcome ingest_body(ServeContext& context, const Endpoint& endpoint, const
   return {json_response(http::status::ok, out), needs_commit};
 }
 
-Response ingest_and_commit(ServeContext& context, const Endpoint& endpoint, const CallPtr& call, bool gzipped) {
-  IngestOutcome outcome = ingest_body(context, endpoint, call, gzipped);
+Response ingest_and_commit(ServeContext& context, const Endpoint& endpoint, const CallPtr& call, BodyCoding coding) {
+  IngestOutcome outcome = ingest_body(context, endpoint, call, coding);
   if (outcome.needs_commit) context.store.sync(context.store.sealed());
   return std::move(outcome.response);
 }
@@ -235,8 +267,9 @@ Router::Guard ingest_guard(ServeContext& context, const Endpoint& endpoint) {
   };
 }
 
-void add_endpoint(Router& router, ServeContext& context, std::string_view path, Endpoint endpoint) {
-  router.add(http::verb::post, path, [&context, endpoint](const CallPtr& call) {
+void add_endpoint(Router& router, ServeContext& context, std::string_view path, Endpoint endpoint_of_path) {
+  router.add(http::verb::post, path, [&context, endpoint_of_path](const CallPtr& call) {
+    Endpoint endpoint = endpoint_of_path;
     auto count = [&context, endpoint](int status) { context.metrics.ingest_request(endpoint.name, status); };
     const Request& request = call->request;
     context.metrics.ingest_bytes(endpoint.name, request.body().size());
@@ -250,15 +283,20 @@ void add_endpoint(Router& router, ServeContext& context, std::string_view path, 
     }
     std::string encoding(request[http::field::content_encoding]);
     std::transform(encoding.begin(), encoding.end(), encoding.begin(), [](unsigned char c) { return std::tolower(c); });
-    const bool gzipped = encoding == "gzip" || encoding == "x-gzip";
-    if (!gzipped && !encoding.empty() && encoding != "identity") {
+    const bool loki = endpoint.accepts == Accepts::loki;
+    BodyCoding coding;
+    coding.gzip = encoding == "gzip" || encoding == "x-gzip";
+    coding.snappy = loki && (encoding == "snappy" || is_protobuf_type(type));
+    if (!coding.gzip && !(loki && encoding == "snappy") && !encoding.empty() && encoding != "identity") {
       context.metrics.ingest_rejected("unsupported_media_type");
       count(415);
       call->respond(problem_response(Problem{415, "unsupported-encoding", "Unsupported Media Type",
-                                             "Content-Encoding " + encoding + " is not supported; use gzip or none."}
-                                         .with("accepted", "gzip, identity")));
+                                             "Content-Encoding " + encoding + " is not supported; use " +
+                                                 (loki ? "gzip, snappy or none." : "gzip or none.")}
+                                         .with("accepted", loki ? "gzip, snappy, identity" : "gzip, identity")));
       return;
     }
+    if (loki && is_protobuf_type(type)) endpoint.format = InputFormat::loki_protobuf;
     if (endpoint.accepts == Accepts::raw && call->param("service").value_or("").empty()) {
       context.metrics.ingest_rejected("malformed");
       count(400);
@@ -274,16 +312,16 @@ void add_endpoint(Router& router, ServeContext& context, std::string_view path, 
       if (status == 503) context.metrics.ingest_rejected("store_unavailable");
       count(status);
     };
-    if (gzipped || request.body().size() > kInlineBody) {
+    if (coding.compressed() || request.body().size() > kInlineBody) {
       run_blocking(
           context, context.ingest_pool, call,
-          [&context, endpoint, call, gzipped] { return ingest_and_commit(context, endpoint, call, gzipped); },
+          [&context, endpoint, call, coding] { return ingest_and_commit(context, endpoint, call, coding); },
           answered);
       return;
     }
     IngestOutcome outcome;
     try {
-      outcome = ingest_body(context, endpoint, call, false);
+      outcome = ingest_body(context, endpoint, call, coding);
     } catch (const std::exception& e) {
       context.log.error("http", "handler failed", {{"path", call->path}, {"error", e.what()}});
       outcome.response = internal_error_response();
@@ -304,7 +342,7 @@ void add_endpoint(Router& router, ServeContext& context, std::string_view path, 
           return std::move(*response);
         },
         answered, WhenFull::run_here);
-  }, ingest_guard(context, endpoint));
+  }, ingest_guard(context, endpoint_of_path));
 }
 
 }  // namespace

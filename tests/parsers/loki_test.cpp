@@ -1,6 +1,9 @@
 // Loki push JSON, as Promtail, Grafana Alloy and Vector's loki sink send it.
 #include <doctest/doctest.h>
 
+#include <string>
+#include <vector>
+
 #include "parsers/parse.h"
 #include "parsers_test_support.h"
 
@@ -35,6 +38,35 @@ TEST_CASE("Loki push: labels name the workload, each value is a record") {
     CHECK(result.records[2].service == "varlogs");
     CHECK(result.records[2].instance == "node-1");
     CHECK(result.records[2].revision == "r7");
+  }
+}
+
+TEST_CASE("Loki push: service and instance come from the labels in the documented order") {
+  struct Case {
+    std::string labels;  // a JSON object
+    std::string service, instance;
+  };
+  const std::vector<Case> cases = {
+      {R"({"app":"a","service_name":"sn","service":"s"})", "sn", ""},
+      {R"({"app":"a","service":"s"})", "s", ""},
+      {R"({"container":"c","app_kubernetes_io_name":"k","job":"j"})", "k", ""},
+      // Promtail's Kubernetes discovery: job is namespace/name, pod the instance.
+      {R"({"job":"shop/checkout","namespace":"shop","pod":"checkout-7d4-x2","instance":"10.0.0.7:3100"})", "checkout",
+       "checkout-7d4-x2"},
+      {R"({"job":"integrations/docker/"})", "", ""},
+      // The Docker driver: the compose service over the container name, which is the instance.
+      {R"({"container_name":"shop-web-1","compose_service":"web","host":"docker-1"})", "web", "shop-web-1"},
+      {R"({"container_name":"/lonely","host":"docker-1"})", "lonely", "lonely"},
+      {R"({"container":"/api","hostname":"h"})", "api", "h"},
+      {R"({"service_name":"","app":"fallback"})", "fallback", ""},
+      {R"({"filename":"/var/log/syslog"})", "", ""},
+  };
+  for (const Case& c : cases) {
+    CAPTURE(c.labels);
+    ParseResult result = parse(R"({"streams":[{"stream":)" + c.labels + R"(,"values":[["1","x"]]}]})", InputFormat::loki);
+    REQUIRE(result.records.size() == 1);
+    CHECK(result.records[0].service == c.service);
+    CHECK(result.records[0].instance == c.instance);
   }
 }
 

@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include "parsers/gzip.h"
+#include "parsers/snappy.h"
 #include "tests/server/daemon_process.h"
 
 namespace faultline::testing {
@@ -42,6 +43,7 @@ TEST_CASE("bad requests get precise problems and the daemon keeps serving") {
 
   const std::string big(100 * 1024, 'x');
   const std::string bomb = gzip_compress(std::string(1 << 20, '\n'));
+  const std::string snappy_bomb = snappy_compress(std::string(1 << 20, '\n'));
   const std::vector<Case> cases = {
       {"malformed JSON", http::verb::post, "/v1/logs", "{not json\n", {{"Content-Type", "application/x-ndjson"}}, 400,
        "errors"},
@@ -56,8 +58,12 @@ TEST_CASE("bad requests get precise problems and the daemon keeps serving") {
        {{"Content-Type", "application/x-ndjson"}, {"Content-Encoding", "gzip"}}, 413, "limits.max_decompressed_body"},
       {"wrong content type", http::verb::post, "/v1/logs", kGoodEntry, {{"Content-Type", "image/png"}}, 415,
        "application/x-ndjson"},
-      {"loki protobuf", http::verb::post, "/loki/api/v1/push", "\x0a\x02", {{"Content-Type", "application/x-protobuf"}},
-       415, "JSON"},
+      {"loki protobuf that is not snappy", http::verb::post, "/loki/api/v1/push", "\x0a\x02",
+       {{"Content-Type", "application/x-protobuf"}}, 400, "snappy"},
+      {"loki snappy bomb", http::verb::post, "/loki/api/v1/push", snappy_bomb, {{"Content-Type", "application/x-protobuf"}},
+       413, "limits.max_decompressed_body"},
+      {"loki wrong content type", http::verb::post, "/loki/api/v1/push", "x", {{"Content-Type", "image/png"}}, 415,
+       "application/x-protobuf"},
       {"unknown encoding", http::verb::post, "/v1/logs", kGoodEntry,
        {{"Content-Type", "application/json"}, {"Content-Encoding", "br"}}, 415, "gzip"},
       {"raw without service", http::verb::post, "/v1/logs/raw", "a line\n", {{"Content-Type", "text/plain"}}, 400,
