@@ -6,8 +6,9 @@ bundled rule pack.
     fuzz/make_seeds.py CORPUS_DIR RULES_DIR OUT_DIR
 
 Each seed is a small slice of real input in the shape its target reads: LogEntry
-NDJSON chunks, gcloud JSON arrays, Pub/Sub push envelopes, Loki pushes, text
-chunks (the real-world logs with their envelopes), JSON lines of application
+NDJSON chunks, gcloud JSON arrays, Pub/Sub push envelopes, Loki pushes (JSON, and
+as protobuf messages for the wire reader), text chunks (the real-world logs
+with their envelopes), JSON lines of application
 loggers, multi-line traces with a schedule line (fuzz/multiline.cpp), single
 rules and whole packs, raw HTTP requests carrying all of those, and Pub/Sub push
 OIDC tokens as fuzz/jwt.cpp reads them (header, claims, JWKS). Seeds stay
@@ -100,6 +101,44 @@ def http_request(method, target, body=b"", headers=(), chunked=False, token=True
     return ("\r\n".join(head) + "\r\n\r\n").encode() + body
 
 
+def pb_varint(value):
+    out = bytearray()
+    while value >= 0x80:
+        out.append((value & 0x7F) | 0x80)
+        value >>= 7
+    out.append(value)
+    return bytes(out)
+
+
+def pb_field(number, value):
+    """One protobuf field: an int as a varint, bytes or str as length-delimited."""
+    if isinstance(value, int):
+        return pb_varint(number << 3) + pb_varint(value)
+    if isinstance(value, str):
+        value = value.encode("utf-8", errors="surrogateescape")
+    return pb_varint(number << 3 | 2) + pb_varint(len(value)) + value
+
+
+def loki_labels(labels):
+    """A stream's labels as Promtail writes them: {a="b", c="d"}, Go-quoted."""
+    def quote(v):
+        return '"' + v.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+    return "{" + ", ".join(f"{k}={quote(v)}" for k, v in sorted(labels.items())) + "}"
+
+
+def loki_push_protobuf(push):
+    """A Loki push JSON body as the PushRequest protobuf Promtail sends (before snappy)."""
+    out = b""
+    for stream in push["streams"]:
+        body = pb_field(1, loki_labels(stream["stream"]))
+        for ns, line, *_ in stream["values"]:
+            ns = int(ns)
+            timestamp = pb_field(1, ns // 1000000000) + pb_field(2, ns % 1000000000)
+            body += pb_field(2, pb_field(1, timestamp) + pb_field(2, line))
+        out += pb_field(1, body)
+    return out
+
+
 def generated_noise(corpus):
     """(name, 120 lines) slices of the seeded noise generator's text output."""
     out = subprocess.run([sys.executable, os.path.join(corpus, "noise", "generate.py"), "--seed", "7",
@@ -160,6 +199,7 @@ def main():
             push = {"streams": [{"stream": {"service": stem, "level": "info", "pod": f"{stem}-0"},
                                  "values": values}]}
             seeds.add("loki", f"{stem}-{i}.push.json", json.dumps(push, ensure_ascii=False))
+            seeds.add("protobuf_wire", f"{stem}-{i}.push.pb", loki_push_protobuf(push))
     for name, entries in sorted(entries_by_file.items()):
         stem = name.split(".")[0]
         streams = {}
@@ -170,6 +210,7 @@ def main():
         push = {"streams": [{"stream": {"service_name": s, "detected_level": sev.lower()}, "values": v}
                             for (s, sev), v in sorted(streams.items())]}
         seeds.add("loki", f"{stem}.push.json", json.dumps(push))
+        seeds.add("protobuf_wire", f"{stem}.push.pb", loki_push_protobuf(push))
 
     # Text: the traces as files, and the failures' texts as a container prints them.
     for name in traces:
