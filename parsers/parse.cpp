@@ -7,6 +7,7 @@
 #include "parsers/json_lines.h"
 #include "parsers/json_record.h"
 #include "parsers/loki.h"
+#include "parsers/otlp_json.h"
 #include "parsers/pubsub.h"
 #include "parsers/record_sink.h"
 #include "parsers/text.h"
@@ -31,6 +32,11 @@ void read_json_record(const JsonRecordText& text, InputFormat format, RecordSink
     return;
   }
   const bool sniff = format == InputFormat::automatic;
+  // /v1/logs takes OTLP/JSON beside NDJSON, told apart by its top-level member.
+  if ((sniff || format == InputFormat::ndjson) && is_otlp_logs(value)) {
+    read_otlp_json(value, text.offset, sink);
+    return;
+  }
   if (format == InputFormat::loki || (sniff && is_loki_push(value))) {
     read_loki_push(value, text.offset, sink);
     return;
