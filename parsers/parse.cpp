@@ -8,6 +8,7 @@
 #include "parsers/json_record.h"
 #include "parsers/loki.h"
 #include "parsers/otlp_json.h"
+#include "parsers/otlp_protobuf.h"
 #include "parsers/pubsub.h"
 #include "parsers/record_sink.h"
 #include "parsers/text.h"
@@ -60,6 +61,7 @@ void read_json_record(const JsonRecordText& text, InputFormat format, RecordSink
 }
 
 void read_body(std::string_view body, InputFormat format, RecordSink& sink) {
+  if (format == InputFormat::otlp_protobuf) return read_otlp_protobuf(body, sink);
   size_t start = body.starts_with(kByteOrderMark) ? kByteOrderMark.size() : 0;
   if (format == InputFormat::text) return read_text(body, start, sink);
   size_t first = skip_space(body, start);

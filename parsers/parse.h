@@ -98,6 +98,11 @@ enum class InputFormat {
   text,       // plain text, one record per line (CRLF and bare CR handled)
   pubsub,     // Pub/Sub push envelope, wrapped or unwrapped (the body is the LogEntry itself)
   loki,       // Loki push JSON: {"streams":[{"stream":{labels},"values":[["ns","line"],…]}]}
+  // OTLP/HTTP logs in binary protobuf, one ExportLogsServiceRequest (otlp_protobuf.h);
+  // chosen by a request's Content-Type, so it has no name for `scan --format`.
+  // OTLP/JSON needs no format of its own: its top-level "resourceLogs" is
+  // recognised under automatic and ndjson (otlp_json.h).
+  otlp_protobuf,
 };
 
 // "auto", "logentry", "ndjson", "text", "pubsub", "loki"; false when unknown.

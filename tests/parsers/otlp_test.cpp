@@ -5,9 +5,11 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "parsers/gzip.h"
 #include "parsers/multiline.h"
 #include "parsers/parse.h"
 #include "parsers_test_support.h"
+#include "tests/support/otlp_writer.h"
 
 namespace faultline {
 namespace {
@@ -21,15 +23,17 @@ Timestamp nanos(int64_t n) { return Timestamp{std::chrono::nanoseconds{n}}; }
 
 // {"key":k,"value":{"stringValue":v}}, the way every attribute below is written.
 nlohmann::json attribute(const std::string& key, const std::string& value) {
-  return {{"key", key}, {"value", {{"stringValue", value}}}};
+  return testing::otlp::string_attribute(key, value);
+}
+
+nlohmann::json request_json(const nlohmann::json& resource_attributes, const nlohmann::json& records) {
+  return {{"resourceLogs",
+           {{{"resource", {{"attributes", resource_attributes}}},
+             {"scopeLogs", {{{"scope", {{"name", "test"}}}, {"logRecords", records}}}}}}}};
 }
 
 std::string request(const nlohmann::json& resource_attributes, const nlohmann::json& records) {
-  nlohmann::json body = {
-      {"resourceLogs",
-       {{{"resource", {{"attributes", resource_attributes}}},
-         {"scopeLogs", {{{"scope", {{"name", "test"}}}, {"logRecords", records}}}}}}}};
-  return body.dump();
+  return request_json(resource_attributes, records).dump();
 }
 
 // What the three records of tests/corpus/otlp give, whichever encoding carried them.
@@ -301,6 +305,194 @@ TEST_CASE("OTLP/JSON: max_line_bytes bounds each record's text, max_records the 
   CHECK(result.errors[0].limit == "max_line_bytes");
   CHECK(result.errors[0].message.find("resourceLogs[0].scopeLogs[0].logRecords[1]") != std::string::npos);
   CHECK(result.errors[1].limit == "max_records");
+}
+
+// ---- Binary protobuf (Content-Type: application/x-protobuf) ----
+
+using testing::otlp::to_protobuf;
+using protobuf::WireWriter;
+
+TEST_CASE("OTLP/protobuf: the OpenTelemetry JS SDK's export, plain and gzip, gives the JSON export's records") {
+  check_node_sdk_records(parse(test::read_file(kOtlpCorpus + "node-sdk.pb"), InputFormat::otlp_protobuf));
+  GunzipResult inflated = gunzip(test::read_file(kOtlpCorpus + "node-sdk.pb.gz"), 1 << 20);
+  REQUIRE(inflated.status == GunzipStatus::ok);
+  check_node_sdk_records(parse(inflated.data, InputFormat::otlp_protobuf));
+}
+
+TEST_CASE("OTLP/protobuf: a request gives the records its JSON form gives") {
+  // The JS SDK's JSON body re-encoded by the test writer: the writer agrees with
+  // the SDK's own protobuf encoder (previous case) on what the decoder reads.
+  std::vector<nlohmann::json> requests = {nlohmann::json::parse(test::read_file(kOtlpCorpus + "node-sdk.json"))};
+  requests.push_back(request_json(
+      nlohmann::json::array({attribute("service.name", "unknown_service"), attribute("k8s.container.name", "web"),
+                             attribute("k8s.pod.labels.pod-template-hash", "5d9f7c"), attribute("k8s.pod.name", "web-0")}),
+      {{{"timeUnixNano", "1759649400000000001"}, {"severityNumber", 18}, {"severityText", "ERROR2"},
+        {"traceId", "5b8efff798038103d269b633813fc60c"}, {"spanId", "eee19b7ec3c1b174"}, {"flags", 1},
+        {"eventName", "app.crash"},
+        {"body", {{"kvlistValue",
+                   {{"values",
+                     {{{"key", "message"}, {"value", {{"stringValue", "worker crashed"}}}},
+                      {{"key", "level"}, {"value", {{"stringValue", "fatal"}}}},
+                      {{"key", "n"}, {"value", {{"doubleValue", -2.5}}}},
+                      {{"key", "raw"}, {"value", {{"bytesValue", "3q2+7w=="}}}},
+                      {{"key", "list"}, {"value", {{"arrayValue", {{"values", {{{"boolValue", true}}}}}}}}}}}}}}},
+        {"attributes", {attribute("log.iostream", "stderr"), attribute("exception.type", "SystemExit"),
+                        attribute("exception.message", "3")}}},
+       {{"body", {{"kvlistValue", {{"values", {{{"key", "n"}, {"value", {{"intValue", "-5"}}}}}}}}}}}}));
+  for (const nlohmann::json& json_request : requests) {
+    ParseResult from_json = parse(json_request.dump(), InputFormat::ndjson);
+    ParseResult from_protobuf = parse(to_protobuf(json_request), InputFormat::otlp_protobuf);
+    INFO(all_errors(from_json) << all_errors(from_protobuf));
+    CHECK(from_protobuf.otlp);
+    CHECK(from_json.errors.empty());
+    CHECK(from_protobuf.errors.empty());
+    REQUIRE(from_json.records.size() == from_protobuf.records.size());
+    for (size_t i = 0; i < from_json.records.size(); ++i) test::check_same_record(from_protobuf.records[i], from_json.records[i]);
+  }
+  ParseResult second = parse(to_protobuf(requests[1]), InputFormat::otlp_protobuf);
+  REQUIRE(second.records.size() == 2);
+  const LogRecord& crashed = second.records[0];
+  CHECK(crashed.service == "web");
+  CHECK(crashed.revision == "5d9f7c");
+  CHECK(crashed.stream == "stderr");
+  CHECK(crashed.severity == "ERROR");
+  CHECK(crashed.app_level == "CRITICAL");  // the body's own level
+  CHECK(crashed.text == "worker crashed\nSystemExit: 3");
+  CHECK(second.records[1].text == R"({"n":-5})");
+}
+
+// A request of one resource and one scope whose log_records are `records`.
+std::string protobuf_request(const std::vector<std::string>& records, const std::string& resource = "") {
+  WireWriter scope;
+  for (const std::string& record : records) scope.bytes_field(2, record);
+  WireWriter unit;
+  if (!resource.empty()) unit.bytes_field(1, resource);
+  unit.bytes_field(2, scope.data());
+  WireWriter request;
+  request.bytes_field(1, unit.data());
+  return request.take();
+}
+
+std::string string_body(const std::string& text) {
+  WireWriter value;
+  value.bytes_field(1, text);
+  WireWriter record;
+  record.bytes_field(5, value.data());
+  return record.take();
+}
+
+TEST_CASE("OTLP/protobuf: a malformed record is rejected by its path, the records beside it kept") {
+  WireWriter time_as_varint;  // time_unix_nano is fixed64
+  time_as_varint.varint_field(1, 1759649400);
+  WireWriter bad_utf8;
+  bad_utf8.bytes_field(3, "ERR\xC3\x28");
+  WireWriter cut_off;  // a body whose string claims more bytes than the record holds
+  cut_off.bytes_field(5, std::string("\x0a\x10short", 7));
+  WireWriter far_future;
+  far_future.fixed64_field(11, UINT64_MAX);
+  const std::string body = protobuf_request(
+      {string_body("ok 0"), time_as_varint.data(), bad_utf8.data(), cut_off.data(), far_future.data(), string_body("ok 1")});
+  ParseResult result = parse(body, InputFormat::otlp_protobuf);
+  CHECK(result.otlp);
+  CHECK_FALSE(result.request_unreadable);
+  REQUIRE(result.records.size() == 2);
+  CHECK(result.records[0].text == "ok 0");
+  CHECK(result.records[1].text == "ok 1");
+  CHECK(result.input_records == 6);
+  REQUIRE(result.errors.size() == 4);
+  const std::string path = "resource_logs[0].scope_logs[0].log_records";
+  CHECK(result.errors[0].field == path + "[1].time_unix_nano");
+  CHECK(result.errors[0].message.find("expected wire type 1 (64-bit), got 0 (varint)") != std::string::npos);
+  CHECK(result.errors[0].index == 1);
+  CHECK(result.errors[1].field == path + "[2].severity_text");
+  CHECK(result.errors[1].message.starts_with("invalid UTF-8 at byte "));
+  CHECK(result.errors[2].field == path + "[3].body");
+  CHECK(result.errors[2].message.find("runs past the end of the message") != std::string::npos);
+  CHECK(result.errors[3].field == path + "[4].observed_time_unix_nano");
+  CHECK(result.errors[3].message.find("after 2262") != std::string::npos);
+  for (const RecordError& error : result.errors) CHECK(error.offset < body.size());
+}
+
+TEST_CASE("OTLP/protobuf: a resource that cannot be read rejects each of its records") {
+  WireWriter bad_attribute;  // KeyValue.key as a varint
+  bad_attribute.varint_field(1, 7);
+  WireWriter resource;
+  resource.bytes_field(1, bad_attribute.data());
+  std::string body = protobuf_request({string_body("a"), string_body("b")}, resource.data()) +
+                     protobuf_request({string_body("c")});
+  ParseResult result = parse(body, InputFormat::otlp_protobuf);
+  REQUIRE(result.records.size() == 1);
+  CHECK(result.records[0].text == "c");
+  REQUIRE(result.errors.size() == 2);
+  CHECK(result.errors[0].field == "resource_logs[0].resource.attributes[0].key");
+  CHECK(result.errors[0].index == 0);
+  CHECK(result.errors[1].index == 1);
+}
+
+TEST_CASE("OTLP/protobuf: a body that is not protobuf is unreadable as a whole, and says what it looks like") {
+  for (std::string body : {std::string("\x0a\x7f\x0a\x02", 4), std::string(R"({"resourceLogs":[]})"),
+                           std::string("\x0a\x02\x0a", 3)}) {
+    ParseResult result = parse(body, InputFormat::otlp_protobuf);
+    CHECK(result.otlp);
+    CHECK(result.request_unreadable);
+    CHECK(result.records.empty());
+    REQUIRE(result.errors.size() == 1);
+    CHECK(result.errors[0].message.starts_with("not a protobuf ExportLogsServiceRequest: "));
+  }
+  CHECK(parse(R"({"resourceLogs":[]})", InputFormat::otlp_protobuf).errors[0].message.ends_with(
+      "(the body looks like JSON: send it with Content-Type: application/json)"));
+  // resource_logs with another wire type: the request's schema is not this one.
+  WireWriter wrong;
+  wrong.varint_field(1, 3);
+  ParseResult result = parse(wrong.data(), InputFormat::otlp_protobuf);
+  CHECK(result.request_unreadable);
+  // An empty request (zero bytes) is a valid one: nothing to ingest.
+  ParseResult empty = parse("", InputFormat::otlp_protobuf);
+  CHECK(empty.otlp);
+  CHECK(empty.errors.empty());
+  CHECK(empty.records.empty());
+}
+
+TEST_CASE("OTLP/protobuf: unknown fields skipped, the last of a oneof wins, profiling string indexes ignored") {
+  WireWriter value;
+  value.bytes_field(1, "first");
+  value.bytes_field(1, "second");
+  value.varint_field(8, 4);  // string_value_strindex
+  WireWriter record;
+  record.bytes_field(5, value.data());
+  record.varint_field(99, 1);
+  record.fixed32_field(98, 1);
+  WireWriter pair;
+  pair.varint_field(3, 2);  // key_strindex
+  pair.bytes_field(1, "service.name");
+  WireWriter service;
+  service.bytes_field(1, "api");
+  pair.bytes_field(2, service.data());
+  record.bytes_field(6, pair.data());
+  ParseResult result = parse(protobuf_request({record.data()}), InputFormat::otlp_protobuf);
+  INFO(all_errors(result));
+  REQUIRE(result.records.size() == 1);
+  CHECK(result.records[0].text == "second");
+  CHECK(result.records[0].service == "api");
+}
+
+TEST_CASE("OTLP/protobuf: values nested deeper than the limit are refused, not recursed into") {
+  WireWriter inner;
+  inner.bytes_field(1, "bottom");
+  std::string value = inner.take();
+  for (int i = 0; i < 1000; ++i) {
+    WireWriter array;
+    array.bytes_field(1, value);
+    WireWriter any;
+    any.bytes_field(5, array.data());
+    value = any.take();
+  }
+  WireWriter record;
+  record.bytes_field(5, value);
+  ParseResult result = parse(protobuf_request({record.data(), string_body("ok")}), InputFormat::otlp_protobuf);
+  REQUIRE(result.records.size() == 1);
+  REQUIRE(result.errors.size() == 1);
+  CHECK(result.errors[0].message == "nested deeper than 64 levels");
 }
 
 }  // namespace
