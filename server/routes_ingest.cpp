@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <array>
 #include <chrono>
+#include <optional>
 
 #include "parsers/gzip.h"
 #include "parsers/parse.h"
@@ -11,6 +12,7 @@
 #include "server/config.h"
 #include "server/log.h"
 #include "server/metrics.h"
+#include "server/otlp_response.h"
 #include "server/http/worker_pool.h"
 #include "store/commit_point.h"
 
@@ -47,6 +49,11 @@ bool is_json_type(std::string_view type) {
   return type == "application/json" || (type.starts_with("application/") && type.ends_with("+json"));
 }
 
+// OTLP/HTTP's binary encoding (the Collector's and SDKs' default on /v1/logs).
+bool is_protobuf_type(std::string_view type) {
+  return type == "application/x-protobuf" || type == "application/protobuf";
+}
+
 bool is_lines_type(std::string_view type) {
   return type == "application/x-ndjson" || type == "application/ndjson" || type == "application/jsonl" ||
          type == "application/x-jsonl" || type == "application/jsonlines" || type == "application/x-jsonlines" ||
@@ -63,7 +70,7 @@ bool accepted_type(Accepts accepts, std::string_view type) {
                        type == "application/x-www-form-urlencoded";
   switch (accepts) {
     case Accepts::pubsub: return is_json_type(type) || generic;
-    case Accepts::logs: return is_json_type(type) || is_lines_type(type) || generic;
+    case Accepts::logs: return is_json_type(type) || is_lines_type(type) || is_protobuf_type(type) || generic;
     case Accepts::raw: return generic || type.starts_with("text/") || is_json_type(type) || is_lines_type(type);
     case Accepts::loki: return is_json_type(type) || type == "application/x-www-form-urlencoded";
   }
@@ -74,7 +81,8 @@ std::string_view accepted_list(Accepts accepts) {
   switch (accepts) {
     case Accepts::pubsub: return "application/json, text/plain, application/octet-stream (or none)";
     case Accepts::logs:
-      return "application/json, application/x-ndjson, application/jsonl, text/plain, application/octet-stream (or none)";
+      return "application/json, application/x-ndjson, application/jsonl, application/x-protobuf (OTLP), text/plain, "
+             "application/octet-stream (or none)";
     case Accepts::raw: return "text/plain (any text/*), application/octet-stream (or none)";
     case Accepts::loki: return "application/json (or none)";
   }
@@ -122,6 +130,17 @@ struct IngestOutcome {
 
 IngestOutcome ingest_body(ServeContext& context, const Endpoint& endpoint, const CallPtr& call, bool gzipped) {
   const ServeConfig& config = context.config;
+  // OTLP senders expect OTLP's answers, refusals included (otlp_response.h): a
+  // protobuf body says it is OTLP by its type, a JSON one by its resourceLogs.
+  std::optional<OtlpEncoding> otlp;
+  InputFormat format = endpoint.format;
+  if (endpoint.accepts == Accepts::logs && is_protobuf_type(media_type(call->request))) {
+    otlp = OtlpEncoding::protobuf;
+    format = InputFormat::otlp_protobuf;
+  }
+  auto refuse = [&otlp](const Problem& problem) {
+    return otlp ? otlp_status_response(*otlp, problem) : problem_response(problem);
+  };
   std::string& wire = call->request.body();
   std::string inflated;
   std::string_view body = wire;
@@ -129,7 +148,7 @@ IngestOutcome ingest_body(ServeContext& context, const Endpoint& endpoint, const
     GunzipResult result = gunzip(wire, config.limits.max_decompressed_body);
     if (result.status == GunzipStatus::too_large) {
       context.metrics.ingest_rejected("body_too_large");
-      return problem_response(
+      return refuse(
           Problem{413, "body-too-large", "Payload Too Large",
                   "The gzip body decompresses to more than limits.max_decompressed_body (" +
                       std::to_string(config.limits.max_decompressed_body) + " bytes); send smaller batches."}
@@ -137,9 +156,8 @@ IngestOutcome ingest_body(ServeContext& context, const Endpoint& endpoint, const
     }
     if (result.status == GunzipStatus::corrupt) {
       context.metrics.ingest_rejected("malformed");
-      return problem_response(Problem{400, "malformed-gzip", "Bad Request",
-                                      "The body is not valid gzip: " + result.error + "."}
-                                  .with("field", "body"));
+      return refuse(Problem{400, "malformed-gzip", "Bad Request", "The body is not valid gzip: " + result.error + "."}
+                        .with("field", "body"));
     }
     inflated = std::move(result.data);
     body = inflated;
@@ -149,20 +167,22 @@ IngestOutcome ingest_body(ServeContext& context, const Endpoint& endpoint, const
   options.max_line_bytes = config.limits.max_line;
   options.max_records = config.limits.max_records;
   options.arrival = context.wall_clock();
-  if (endpoint.accepts == Accepts::raw) {
+  // Defaults for records that name none (plain text never does).
+  if (endpoint.accepts == Accepts::raw || endpoint.accepts == Accepts::logs) {
     options.service = std::string(call->param("service").value_or(""));
     options.revision = std::string(call->param("revision").value_or(""));
     options.instance = std::string(call->param("instance").value_or(""));
   }
-  ParseResult parsed = parse_input(body, endpoint.format, options);
+  ParseResult parsed = parse_input(body, format, options);
   context.metrics.ingest_records(endpoint.name, parsed.input_records);
+  if (parsed.otlp && !otlp) otlp = OtlpEncoding::json;
 
   for (const RecordError& error : parsed.errors) {
     if (error.limit != "max_records") continue;
     // Taking the first part would double-count it when the client resends the
     // whole batch split up; refuse it all and let the client split.
     context.metrics.ingest_rejected("too_many_records");
-    return problem_response(
+    return refuse(
         Problem{413, "too-many-records", "Payload Too Large",
                 "The body holds more than limits.max_records (" + std::to_string(config.limits.max_records) +
                     ") records; nothing was ingested. Send smaller batches."}
@@ -171,7 +191,14 @@ IngestOutcome ingest_body(ServeContext& context, const Endpoint& endpoint, const
   }
 
   if (!parsed.errors.empty()) context.metrics.ingest_rejected("malformed", parsed.errors.size());
-  if (parsed.records.empty() && !parsed.errors.empty()) {
+  if (parsed.request_unreadable) {
+    const RecordError& first = parsed.errors.front();
+    return refuse(Problem{400, "malformed-otlp", "Bad Request",
+                          (first.field.empty() ? "" : first.field + ": ") + first.message}
+                      .with("offset", first.offset));
+  }
+  // OTLP answers bad records with a partial success (below), even when none was good.
+  if (!otlp && parsed.records.empty() && !parsed.errors.empty()) {
     const bool all_limits = std::all_of(parsed.errors.begin(), parsed.errors.end(),
                                         [](const RecordError& e) { return !e.limit.empty(); });
     const RecordError& first = parsed.errors.front();
@@ -194,13 +221,14 @@ IngestOutcome ingest_body(ServeContext& context, const Endpoint& endpoint, const
 
   IngestSummary summary = context.pipeline.ingest(std::move(parsed.records));
   if (summary.undecided) context.metrics.match_undecided(summary.undecided);
+  const bool needs_commit = summary.matched > 0 || summary.duplicates > 0 || !summary.changes.empty();
+  if (otlp) return {otlp_export_response(*otlp, parsed.errors, config.limits.max_line), needs_commit};
 
   nlohmann::json out = {{"accepted", summary.accepted},
                         {"matched", summary.matched},
                         {"duplicates", summary.duplicates},
                         {"rejected", error_list(parsed.errors)}};
   if (parsed.errors.size() > kMaxListedErrors) out["rejected_total"] = parsed.errors.size();
-  const bool needs_commit = summary.matched > 0 || summary.duplicates > 0 || !summary.changes.empty();
   return {json_response(http::status::ok, out), needs_commit};
 }
 
