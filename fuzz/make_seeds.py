@@ -7,7 +7,8 @@ bundled rule pack.
 
 Each seed is a small slice of real input in the shape its target reads: LogEntry
 NDJSON chunks, gcloud JSON arrays, Pub/Sub push envelopes, Loki pushes (JSON, and
-protobuf, raw and snappy-compressed; their labels strings), text chunks (the real-world logs
+protobuf, raw and snappy-compressed; their labels strings), OTLP log exports (the JS SDK's captured
+bodies, and the scenarios rewritten as OTLP JSON and protobuf), text chunks (the real-world logs
 with their envelopes), JSON lines of application
 loggers, multi-line traces with a schedule line (fuzz/multiline.cpp), single
 rules and whole packs, raw HTTP requests carrying all of those, and Pub/Sub push
@@ -21,6 +22,7 @@ import hashlib
 import json
 import os
 import shutil
+import struct
 import subprocess
 import sys
 
@@ -156,6 +158,90 @@ def snappy_literal(data):
     return bytes(out)
 
 
+def pb_fixed64(number, value):
+    return pb_varint(number << 3 | 1) + value.to_bytes(8, "little")
+
+
+def otlp_any_value(value):
+    """A JSON value as an OTLP/JSON AnyValue (objects as kvlists)."""
+    if isinstance(value, str):
+        return {"stringValue": value}
+    if isinstance(value, bool):
+        return {"boolValue": value}
+    if isinstance(value, int):
+        return {"intValue": str(value)}
+    if isinstance(value, float):
+        return {"doubleValue": value}
+    if isinstance(value, list):
+        return {"arrayValue": {"values": [otlp_any_value(v) for v in value]}}
+    if isinstance(value, dict):
+        return {"kvlistValue": {"values": [{"key": k, "value": otlp_any_value(v)} for k, v in value.items()]}}
+    return {}
+
+
+def otlp_request(entries):
+    """Cloud Run LogEntries as one OTLP/JSON ExportLogsServiceRequest, a resource per service and instance."""
+    units = {}
+    for e in entries:
+        labels = e.get("resource", {}).get("labels", {})
+        key = (labels.get("service_name") or labels.get("container_name", "svc"), labels.get("revision_name", ""),
+               e.get("labels", {}).get("instanceId", labels.get("pod_name", "")))
+        attributes = [{"key": k, "value": {"stringValue": v}} for k, v in
+                      (("service.name", key[0]), ("faas.version", key[1]), ("faas.instance", key[2])) if v]
+        unit = units.setdefault(key, {"resource": {"attributes": attributes},
+                                      "scopeLogs": [{"scope": {"name": "seed"}, "logRecords": []}]})
+        record = {"timeUnixNano": str(1759649400000000000 + 1000 * len(units)), "severityText": e.get("severity", "")}
+        if "textPayload" in e:
+            record["body"] = otlp_any_value(e["textPayload"])
+        elif "jsonPayload" in e:
+            record["body"] = otlp_any_value(e["jsonPayload"])
+        stream = e.get("logName", "").split("%2F")[-1]
+        if stream in ("stdout", "stderr"):
+            record["attributes"] = [{"key": "log.iostream", "value": {"stringValue": stream}}]
+        unit["scopeLogs"][0]["logRecords"].append(record)
+    return {"resourceLogs": list(units.values())}
+
+
+def otlp_value_protobuf(value):
+    """An OTLP/JSON AnyValue as the AnyValue protobuf (common.proto's field numbers)."""
+    if "stringValue" in value:
+        return pb_field(1, value["stringValue"])
+    if "boolValue" in value:
+        return pb_field(2, int(value["boolValue"]))
+    if "intValue" in value:
+        return pb_field(3, int(value["intValue"]) & (2**64 - 1))
+    if "doubleValue" in value:
+        return pb_fixed64(4, int.from_bytes(struct.pack("<d", value["doubleValue"]), "little"))
+    if "arrayValue" in value:
+        return pb_field(5, b"".join(pb_field(1, otlp_value_protobuf(v)) for v in value["arrayValue"]["values"]))
+    if "kvlistValue" in value:
+        return pb_field(6, b"".join(pb_field(1, otlp_key_value_protobuf(kv)) for kv in value["kvlistValue"]["values"]))
+    return b""
+
+
+def otlp_key_value_protobuf(pair):
+    return pb_field(1, pair["key"]) + pb_field(2, otlp_value_protobuf(pair["value"]))
+
+
+def otlp_request_protobuf(request):
+    """An OTLP/JSON logs request as the ExportLogsServiceRequest protobuf an exporter sends."""
+    out = b""
+    for unit in request["resourceLogs"]:
+        resource = b"".join(pb_field(1, otlp_key_value_protobuf(kv)) for kv in unit["resource"]["attributes"])
+        body = pb_field(1, resource)
+        for scope in unit["scopeLogs"]:
+            scope_body = pb_field(1, pb_field(1, scope["scope"]["name"]))
+            for r in scope["logRecords"]:
+                record = pb_fixed64(1, int(r["timeUnixNano"])) + pb_field(3, r["severityText"])
+                if "body" in r:
+                    record += pb_field(5, otlp_value_protobuf(r["body"]))
+                record += b"".join(pb_field(6, otlp_key_value_protobuf(kv)) for kv in r.get("attributes", []))
+                scope_body += pb_field(2, record)
+            body += pb_field(2, scope_body)
+        out += pb_field(1, body)
+    return out
+
+
 def generated_noise(corpus):
     """(name, 120 lines) slices of the seeded noise generator's text output."""
     out = subprocess.run([sys.executable, os.path.join(corpus, "noise", "generate.py"), "--seed", "7",
@@ -261,6 +347,20 @@ def main():
     seeds.add("ndjson", "time-forms.ndjson", "\n".join(time_flat + time_entries) + "\n")
     seeds.add("logentry", "time-forms.ndjson", "\n".join(time_entries) + "\n")
     seeds.add("envelope", "time-forms.log", "\n".join(t for t in times if isinstance(t, str)) + "\n")
+
+    # OTLP logs: the JS SDK's bodies as captured, and the scenarios as OTLP.
+    otlp_dir = os.path.join(corpus, "otlp")
+    for name in ("node-sdk.pb", "node-sdk.json"):
+        with open(os.path.join(otlp_dir, name), "rb") as f:
+            seeds.add("otlp", name, f.read())
+    with open(os.path.join(otlp_dir, "node-sdk.pb.gz"), "rb") as f:
+        seeds.add("otlp", "node-sdk.inflated.pb", gzip.decompress(f.read()))
+    for name, entries in sorted(entries_by_file.items()):
+        stem = name.split(".")[0]
+        for i, part in enumerate(chunks(entries, 10)):
+            request = otlp_request(part)
+            seeds.add("otlp", f"{stem}-{i}.otlp.json", json.dumps(request))
+            seeds.add("otlp", f"{stem}-{i}.otlp.pb", otlp_request_protobuf(request))
 
     # Text: the traces as files, and the failures' texts as a container prints them.
     for name in traces:
@@ -387,6 +487,11 @@ def main():
         "loki-protobuf-encoded": http_request("POST", "/loki/api/v1/push",
                                               seed_file("loki_protobuf", "noise2-0.push.snappy"),
                                               ["Content-Type: application/x-protobuf", "Content-Encoding: snappy"]),
+        "logs-otlp-protobuf": http_request("POST", "/v1/logs", gzip.compress(seed_file("otlp", "node-sdk.pb"), mtime=0),
+                                           ["Content-Type: application/x-protobuf", "Content-Encoding: gzip"]),
+        "logs-otlp-json": http_request("POST", "/v1/logs?service=web",
+                                       seed_file("otlp", "01_seed_netra_monitoring_cascade-0.otlp.json"),
+                                       ["Content-Type: application/json"]),
         "incidents": http_request("GET", "/api/v1/incidents?service=netra-backend-staging&state=open&limit=10"),
         "incident": http_request("GET", "/api/v1/incidents/3f0c2a9e1b7d4c55"),
         "ack": http_request("POST", "/api/v1/incidents/3f0c2a9e1b7d4c55/ack", '{"by":"alice","note":"rolling back"}',

@@ -18,7 +18,7 @@ shift 2
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
   targets=(logentry pubsub ndjson loki text envelope structured multiline rules http jwt protobuf_wire
-           loki_protobuf loki_labels)
+           loki_protobuf loki_labels otlp)
 fi
 
 dir="$build/fuzz"
@@ -34,7 +34,7 @@ for target in "${targets[@]}"; do
   args=(-max_total_time="$seconds" -timeout=20 -rss_limit_mb=2560 -print_final_stats=1
         -artifact_prefix="$dir/artifacts/$target/")
   case "$target" in
-    logentry|pubsub|ndjson|loki|structured) args+=(-dict="$dicts/json.dict") ;;
+    logentry|pubsub|ndjson|loki|structured|otlp) args+=(-dict="$dicts/json.dict") ;;
     http|rules|jwt) args+=(-dict="$dicts/$target.dict") ;;
   esac
   echo "fuzz: $target for ${seconds}s"

@@ -8,6 +8,8 @@
 #include "parsers/json_record.h"
 #include "parsers/loki.h"
 #include "parsers/loki_protobuf.h"
+#include "parsers/otlp_json.h"
+#include "parsers/otlp_protobuf.h"
 #include "parsers/pubsub.h"
 #include "parsers/record_sink.h"
 #include "parsers/text.h"
@@ -32,6 +34,11 @@ void read_json_record(const JsonRecordText& text, InputFormat format, RecordSink
     return;
   }
   const bool sniff = format == InputFormat::automatic;
+  // /v1/logs takes OTLP/JSON beside NDJSON, told apart by its top-level member.
+  if ((sniff || format == InputFormat::ndjson) && is_otlp_logs(value)) {
+    read_otlp_json(value, text.offset, sink);
+    return;
+  }
   if (format == InputFormat::loki || (sniff && is_loki_push(value))) {
     read_loki_push(value, text.offset, sink);
     return;
@@ -58,6 +65,7 @@ void read_json_record(const JsonRecordText& text, InputFormat format, RecordSink
 
 void read_body(std::string_view body, InputFormat format, RecordSink& sink) {
   if (format == InputFormat::loki_protobuf) return read_loki_protobuf(body, sink);
+  if (format == InputFormat::otlp_protobuf) return read_otlp_protobuf(body, sink);
   size_t start = body.starts_with(kByteOrderMark) ? kByteOrderMark.size() : 0;
   if (format == InputFormat::text) return read_text(body, start, sink);
   size_t first = skip_space(body, start);

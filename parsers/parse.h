@@ -20,7 +20,8 @@
 // is text too (Erlang's {"Kernel pid terminated",application_controller,…}).
 // In a JSON body read line by line, lines that do not start like JSON are read
 // as text (text.h: a Go panic after zap's JSON lines), not refused.
-// Each JSON object is then classified: "streams" -> Loki push; a "message"
+// Each JSON object is then classified: "resourceLogs" -> OTLP logs (otlp_json.h;
+// automatic and ndjson); "streams" -> Loki push; a "message"
 // member that is an object -> Pub/Sub push envelope; resource / logName /
 // insertId / textPayload / jsonPayload / protoPayload / httpRequest -> LogEntry;
 // anything else -> a flat shipper record.
@@ -109,6 +110,11 @@ enum class InputFormat {
   // Content-Type of the request says so, nothing in the bytes does. Not a name
   // parse_input_format knows: files are not written in it.
   loki_protobuf,
+  // OTLP/HTTP logs in binary protobuf, one ExportLogsServiceRequest (otlp_protobuf.h);
+  // chosen by a request's Content-Type, so it has no name for `scan --format`.
+  // OTLP/JSON needs no format of its own: its top-level "resourceLogs" is
+  // recognised under automatic and ndjson (otlp_json.h).
+  otlp_protobuf,
 };
 
 // "auto", "logentry", "ndjson", "text", "pubsub", "loki"; false when unknown.
@@ -134,6 +140,12 @@ struct ParseResult {
   // offset and field as an error; the message says which time was used.
   std::vector<RecordError> warnings;
   size_t input_records = 0;  // records seen, good and bad (reading stops at max_records)
+  // The body was OTLP logs (an ExportLogsServiceRequest, JSON or protobuf), whose
+  // sender expects OTLP's answer; each error is then one rejected log record.
+  bool otlp = false;
+  // OTLP only: the request as a whole could not be read (not protobuf, or
+  // resourceLogs not a list), so no record could be told apart; errors say why.
+  bool request_unreadable = false;
 };
 
 struct ParseOptions {

@@ -49,4 +49,10 @@ bool RecordSink::reject_if_too_long(size_t index, size_t offset, size_t size,
   return true;
 }
 
+void RecordSink::reject_request(size_t offset, std::string field, std::string message) {
+  result_.otlp = true;
+  result_.request_unreadable = true;
+  reject(0, offset, std::move(field), std::move(message));
+}
+
 }  // namespace faultline

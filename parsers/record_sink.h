@@ -36,6 +36,11 @@ class RecordSink {
   // Rejects a record longer than max_line_bytes; false when it is within the limit.
   bool reject_if_too_long(size_t index, size_t offset, size_t size, std::string_view what);
 
+  // The body is OTLP logs (ParseResult::otlp).
+  void note_otlp() { result_.otlp = true; }
+  // The OTLP request as a whole cannot be read (ParseResult::request_unreadable).
+  void reject_request(size_t offset, std::string field, std::string message);
+
  private:
   const ParseOptions& options_;
   ParseResult& result_;

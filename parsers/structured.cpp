@@ -152,6 +152,10 @@ void append_error_parts(const Json& object, std::string& text) {
                     message && message->is_string() ? string_of(message) : std::string_view(), stack);
 }
 
+void append_error(std::string_view type, std::string_view message, const Json* stack, std::string& text) {
+  Parts(text).add_error(type, message, stack);
+}
+
 bool read_app_record(const Json& object, AppRecord& out) {
   if (!object.is_object()) return false;
   AppRecord record;

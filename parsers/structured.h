@@ -48,6 +48,13 @@ bool read_app_record(const Json& object, AppRecord& out);
 // Appends the error parts of `object` to `text` as described above.
 void append_error_parts(const Json& object, std::string& text);
 
+// Appends one error given by its parts, as an error object is appended above:
+// "<type>: <message>" (or whichever is given), left out when the stack already
+// says it, then the stack (a string, or an array of frame strings; may be null).
+// For errors that arrive as separate fields: ECS's error.*, OpenTelemetry's
+// exception.* attributes.
+void append_error(std::string_view type, std::string_view message, const Json* stack, std::string& text);
+
 // The application level `object` names, or empty.
 std::string_view app_level_of(const Json& object);
 

@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <array>
 #include <chrono>
+#include <optional>
 
 #include "parsers/gzip.h"
 #include "parsers/parse.h"
@@ -12,6 +13,7 @@
 #include "server/config.h"
 #include "server/log.h"
 #include "server/metrics.h"
+#include "server/otlp_response.h"
 #include "server/http/worker_pool.h"
 #include "store/commit_point.h"
 
@@ -57,7 +59,8 @@ bool is_json_type(std::string_view type) {
   return type == "application/json" || (type.starts_with("application/") && type.ends_with("+json"));
 }
 
-// Loki's protobuf push: Promtail, Alloy, the Docker driver, Vector, winston-loki.
+// Protobuf: Loki's push (Promtail, Alloy, the Docker driver, Vector, winston-loki)
+// on the Loki route, OTLP/HTTP's binary encoding (the Collector's and SDKs' default) on /v1/logs.
 bool is_protobuf_type(std::string_view type) {
   return type == "application/x-protobuf" || type == "application/protobuf";
 }
@@ -79,7 +82,7 @@ bool accepted_type(Accepts accepts, std::string_view type) {
                        type == "application/x-www-form-urlencoded";
   switch (accepts) {
     case Accepts::pubsub: return is_json_type(type) || generic;
-    case Accepts::logs: return is_json_type(type) || is_lines_type(type) || generic;
+    case Accepts::logs: return is_json_type(type) || is_lines_type(type) || is_protobuf_type(type) || generic;
     case Accepts::raw: return generic || type.starts_with("text/") || is_json_type(type) || is_lines_type(type);
     case Accepts::loki:
       return is_json_type(type) || is_protobuf_type(type) || type == "application/x-www-form-urlencoded";
@@ -91,7 +94,8 @@ std::string_view accepted_list(Accepts accepts) {
   switch (accepts) {
     case Accepts::pubsub: return "application/json, text/plain, application/octet-stream (or none)";
     case Accepts::logs:
-      return "application/json, application/x-ndjson, application/jsonl, text/plain, application/octet-stream (or none)";
+      return "application/json, application/x-ndjson, application/jsonl, application/x-protobuf (OTLP), text/plain, "
+             "application/octet-stream (or none)";
     case Accepts::raw: return "text/plain (any text/*), application/octet-stream (or none)";
     case Accepts::loki: return "application/json (or none), application/x-protobuf (snappy-compressed)";
   }
@@ -146,37 +150,46 @@ struct IngestOutcome {
 };
 
 // A body that decompresses past limits.max_decompressed_body: nothing is read.
-Response decompressed_too_large(ServeContext& context, std::string_view coding) {
+Problem decompressed_too_large(ServeContext& context, std::string_view coding) {
   const size_t limit = context.config.limits.max_decompressed_body;
   context.metrics.ingest_rejected("body_too_large");
-  return problem_response(
-      Problem{413, "body-too-large", "Payload Too Large",
+  return Problem{413, "body-too-large", "Payload Too Large",
               "The " + std::string(coding) + " body decompresses to more than limits.max_decompressed_body (" +
                   std::to_string(limit) + " bytes); send smaller batches."}
-          .with("limit", {{"name", "limits.max_decompressed_body"}, {"bytes", limit}}));
+      .with("limit", {{"name", "limits.max_decompressed_body"}, {"bytes", limit}});
 }
 
 IngestOutcome ingest_body(ServeContext& context, const Endpoint& endpoint, const CallPtr& call, BodyCoding coding) {
   const ServeConfig& config = context.config;
+  // OTLP senders expect OTLP's answers, refusals included (otlp_response.h): a
+  // protobuf body says it is OTLP by its type, a JSON one by its resourceLogs.
+  std::optional<OtlpEncoding> otlp;
+  InputFormat format = endpoint.format;
+  if (endpoint.accepts == Accepts::logs && is_protobuf_type(media_type(call->request))) {
+    otlp = OtlpEncoding::protobuf;
+    format = InputFormat::otlp_protobuf;
+  }
+  auto refuse = [&otlp](const Problem& problem) {
+    return otlp ? otlp_status_response(*otlp, problem) : problem_response(problem);
+  };
   std::string& wire = call->request.body();
   std::string inflated;
   std::string_view body = wire;
   // Valid snappy cannot start with gzip's magic bytes: a protobuf body is not sniffed.
   if (coding.gzip || (!coding.snappy && looks_gzipped(wire))) {
     GunzipResult result = gunzip(wire, config.limits.max_decompressed_body);
-    if (result.status == GunzipStatus::too_large) return decompressed_too_large(context, "gzip");
+    if (result.status == GunzipStatus::too_large) return refuse(decompressed_too_large(context, "gzip"));
     if (result.status == GunzipStatus::corrupt) {
       context.metrics.ingest_rejected("malformed");
-      return problem_response(Problem{400, "malformed-gzip", "Bad Request",
-                                      "The body is not valid gzip: " + result.error + "."}
-                                  .with("field", "body"));
+      return refuse(Problem{400, "malformed-gzip", "Bad Request", "The body is not valid gzip: " + result.error + "."}
+                        .with("field", "body"));
     }
     inflated = std::move(result.data);
     body = inflated;
   }
   if (coding.snappy) {
     UnsnappyResult result = unsnappy(body, config.limits.max_decompressed_body);
-    if (result.status == UnsnappyStatus::too_large) return decompressed_too_large(context, "snappy");
+    if (result.status == UnsnappyStatus::too_large) return problem_response(decompressed_too_large(context, "snappy"));
     if (result.status == UnsnappyStatus::corrupt) {
       context.metrics.ingest_rejected("malformed");
       return problem_response(Problem{400, "malformed-snappy", "Bad Request",
@@ -192,20 +205,22 @@ IngestOutcome ingest_body(ServeContext& context, const Endpoint& endpoint, const
   options.max_line_bytes = config.limits.max_line;
   options.max_records = config.limits.max_records;
   options.arrival = context.wall_clock();
-  if (endpoint.accepts == Accepts::raw) {
+  // Defaults for records that name none (plain text never does).
+  if (endpoint.accepts == Accepts::raw || endpoint.accepts == Accepts::logs) {
     options.service = std::string(call->param("service").value_or(""));
     options.revision = std::string(call->param("revision").value_or(""));
     options.instance = std::string(call->param("instance").value_or(""));
   }
-  ParseResult parsed = parse_input(body, endpoint.format, options);
+  ParseResult parsed = parse_input(body, format, options);
   context.metrics.ingest_records(endpoint.name, parsed.input_records);
+  if (parsed.otlp && !otlp) otlp = OtlpEncoding::json;
 
   for (const RecordError& error : parsed.errors) {
     if (error.limit != "max_records") continue;
     // Taking the first part would double-count it when the client resends the
     // whole batch split up; refuse it all and let the client split.
     context.metrics.ingest_rejected("too_many_records");
-    return problem_response(
+    return refuse(
         Problem{413, "too-many-records", "Payload Too Large",
                 "The body holds more than limits.max_records (" + std::to_string(config.limits.max_records) +
                     ") records; nothing was ingested. Send smaller batches."}
@@ -214,7 +229,14 @@ IngestOutcome ingest_body(ServeContext& context, const Endpoint& endpoint, const
   }
 
   if (!parsed.errors.empty()) context.metrics.ingest_rejected("malformed", parsed.errors.size());
-  if (parsed.records.empty() && !parsed.errors.empty()) {
+  if (parsed.request_unreadable) {
+    const RecordError& first = parsed.errors.front();
+    return refuse(Problem{400, "malformed-otlp", "Bad Request",
+                          (first.field.empty() ? "" : first.field + ": ") + first.message}
+                      .with("offset", first.offset));
+  }
+  // OTLP answers bad records with a partial success (below), even when none was good.
+  if (!otlp && parsed.records.empty() && !parsed.errors.empty()) {
     const bool all_limits = std::all_of(parsed.errors.begin(), parsed.errors.end(),
                                         [](const RecordError& e) { return !e.limit.empty(); });
     const RecordError& first = parsed.errors.front();
@@ -237,6 +259,8 @@ IngestOutcome ingest_body(ServeContext& context, const Endpoint& endpoint, const
 
   IngestSummary summary = context.pipeline.ingest(std::move(parsed.records));
   if (summary.undecided) context.metrics.match_undecided(summary.undecided);
+  const bool needs_commit = summary.matched > 0 || summary.duplicates > 0 || !summary.changes.empty();
+  if (otlp) return {otlp_export_response(*otlp, parsed.errors, config.limits.max_line), needs_commit};
 
   nlohmann::json out = {{"accepted", summary.accepted},
                         {"matched", summary.matched},
@@ -245,7 +269,6 @@ IngestOutcome ingest_body(ServeContext& context, const Endpoint& endpoint, const
   if (parsed.errors.size() > kMaxListedErrors) out["rejected_total"] = parsed.errors.size();
   if (!parsed.warnings.empty()) out["warnings"] = warning_list(parsed.warnings);
   if (parsed.warnings.size() > kMaxListedErrors) out["warnings_total"] = parsed.warnings.size();
-  const bool needs_commit = summary.matched > 0 || summary.duplicates > 0 || !summary.changes.empty();
   return {json_response(http::status::ok, out), needs_commit};
 }
 

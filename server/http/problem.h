@@ -1,5 +1,6 @@
 // RFC 7807 problem details: every 4xx/5xx the daemon sends is
-// `application/problem+json` with {type, title, status, detail} and, where they
+// `application/problem+json` (but for OTLP log exports, which are answered in
+// OTLP's terms: server/otlp_response.h) with {type, title, status, detail} and, where they
 // apply, the fields a client needs to fix its request: "limit" (the setting and
 // its value), "field" (JSON path of the bad field), "offset" (byte in the body),
 // "errors" (one entry per bad record), "accepted" (content types).
