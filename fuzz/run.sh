@@ -17,7 +17,7 @@ seconds=${2:?usage: fuzz/run.sh BUILD SECONDS [TARGET...]}
 shift 2
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-  targets=(logentry pubsub ndjson loki text envelope structured multiline rules http jwt)
+  targets=(logentry pubsub ndjson loki msgpack text envelope structured multiline rules http jwt)
 fi
 
 dir="$build/fuzz"

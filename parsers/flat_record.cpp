@@ -112,6 +112,7 @@ bool flat_record_to_record(const Json& object, const RecordContext& context, Log
   const ParseOptions& options = context.options;
   std::optional<Timestamp> time;
   if (!read_time(object, time, error)) return false;
+  if (!time) time = context.event_time;
   out.time = time ? *time : context.publish_time ? *context.publish_time : options.arrival;
 
   const Json* kubernetes = nullptr;

@@ -22,8 +22,8 @@
 //   app_level: the record's level fields as structured.h reads them, or the
 //             inner record's, or a level at the start of the text.
 // Missing names fall back to options.service/revision/instance; missing time to
-// the inner application record's, the envelope's publish time, then
-// options.arrival.
+// the context's event time (Fluent Bit's MessagePack timestamp), the inner
+// application record's, the envelope's publish time, then options.arrival.
 #pragma once
 
 #include "parsers/json_fields.h"
