@@ -47,6 +47,11 @@ bool is_json_type(std::string_view type) {
   return type == "application/json" || (type.starts_with("application/") && type.ends_with("+json"));
 }
 
+// Fluent Bit's http output says application/msgpack; the other names are in use too.
+bool is_msgpack_type(std::string_view type) {
+  return type == "application/msgpack" || type == "application/x-msgpack" || type == "application/vnd.msgpack";
+}
+
 bool is_lines_type(std::string_view type) {
   return type == "application/x-ndjson" || type == "application/ndjson" || type == "application/jsonl" ||
          type == "application/x-jsonl" || type == "application/jsonlines" || type == "application/x-jsonlines" ||
@@ -63,7 +68,7 @@ bool accepted_type(Accepts accepts, std::string_view type) {
                        type == "application/x-www-form-urlencoded";
   switch (accepts) {
     case Accepts::pubsub: return is_json_type(type) || generic;
-    case Accepts::logs: return is_json_type(type) || is_lines_type(type) || generic;
+    case Accepts::logs: return is_json_type(type) || is_lines_type(type) || is_msgpack_type(type) || generic;
     case Accepts::raw: return generic || type.starts_with("text/") || is_json_type(type) || is_lines_type(type);
     case Accepts::loki: return is_json_type(type) || type == "application/x-www-form-urlencoded";
   }
@@ -74,7 +79,8 @@ std::string_view accepted_list(Accepts accepts) {
   switch (accepts) {
     case Accepts::pubsub: return "application/json, text/plain, application/octet-stream (or none)";
     case Accepts::logs:
-      return "application/json, application/x-ndjson, application/jsonl, text/plain, application/octet-stream (or none)";
+      return "application/json, application/x-ndjson, application/jsonl, application/msgpack (Fluent Bit), text/plain, "
+             "application/octet-stream (or none)";
     case Accepts::raw: return "text/plain (any text/*), application/octet-stream (or none)";
     case Accepts::loki: return "application/json (or none)";
   }
@@ -149,12 +155,15 @@ IngestOutcome ingest_body(ServeContext& context, const Endpoint& endpoint, const
   options.max_line_bytes = config.limits.max_line;
   options.max_records = config.limits.max_records;
   options.arrival = context.wall_clock();
-  if (endpoint.accepts == Accepts::raw) {
-    options.service = std::string(call->param("service").value_or(""));
-    options.revision = std::string(call->param("revision").value_or(""));
-    options.instance = std::string(call->param("instance").value_or(""));
-  }
-  ParseResult parsed = parse_input(body, endpoint.format, options);
+  // Every route: defaults for the records that name none (a shipper that cannot
+  // add a label or field can still say whose logs these are in its URL).
+  options.service = std::string(call->param("service").value_or(""));
+  options.revision = std::string(call->param("revision").value_or(""));
+  options.instance = std::string(call->param("instance").value_or(""));
+  InputFormat format = endpoint.format;
+  if (endpoint.accepts == Accepts::logs && is_msgpack_type(media_type(call->request)))
+    format = InputFormat::fluent_msgpack;
+  ParseResult parsed = parse_input(body, format, options);
   context.metrics.ingest_records(endpoint.name, parsed.input_records);
 
   for (const RecordError& error : parsed.errors) {
@@ -200,6 +209,12 @@ IngestOutcome ingest_body(ServeContext& context, const Endpoint& endpoint, const
                         {"duplicates", summary.duplicates},
                         {"rejected", error_list(parsed.errors)}};
   if (parsed.errors.size() > kMaxListedErrors) out["rejected_total"] = parsed.errors.size();
+  if (parsed.unknown_service > 0) {
+    out["unknown_service"] = parsed.unknown_service;
+    out["hint"] = std::to_string(parsed.unknown_service) +
+                  " record(s) named no service and were filed under service \"" + std::string(kUnknownService) +
+                  "\": add ?service=NAME to the URL, or have the shipper set one (a service label or field).";
+  }
   const bool needs_commit = summary.matched > 0 || summary.duplicates > 0 || !summary.changes.empty();
   return {json_response(http::status::ok, out), needs_commit};
 }
@@ -244,16 +259,6 @@ void add_endpoint(Router& router, ServeContext& context, std::string_view path, 
       call->respond(problem_response(Problem{415, "unsupported-encoding", "Unsupported Media Type",
                                              "Content-Encoding " + encoding + " is not supported; use gzip or none."}
                                          .with("accepted", "gzip, identity")));
-      return;
-    }
-    if (endpoint.accepts == Accepts::raw && call->param("service").value_or("").empty()) {
-      context.metrics.ingest_rejected("malformed");
-      count(400);
-      call->respond(problem_response(
-          Problem{400, "missing-service", "Bad Request",
-                  "POST /v1/logs/raw needs ?service=NAME (and optionally revision= and instance=): plain text "
-                  "lines do not say which service wrote them."}
-              .with("field", "service")));
       return;
     }
     auto answered = [&context, count](int status) {
