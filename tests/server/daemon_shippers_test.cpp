@@ -7,6 +7,7 @@
 
 #include <msgpack.hpp>
 
+#include "parsers/gzip.h"
 #include "parsers/timestamp.h"
 #include "tests/server/daemon_process.h"
 #include "tests/server/scenario_support.h"
@@ -82,33 +83,40 @@ nlohmann::json culprit_frames(const nlohmann::json& incidents) {
 }  // namespace
 
 TEST_CASE("Fluent Bit msgpack: the seed cascade as its http output posts it gives scan's incident, culprit frame included") {
-  TempDir dir;
-  Daemon daemon(dir.file("faultline.db"));
-  msgpack::sbuffer body;
-  msgpack::packer<msgpack::sbuffer> packer(body);
+  msgpack::sbuffer packed;
+  msgpack::packer<msgpack::sbuffer> packer(packed);
   const auto lines = read_lines(seed_file());
   for (const std::string& line : lines) pack_event(packer, nlohmann::json::parse(line));
-
-  HttpResult posted = http_post(daemon.port(), "/v1/logs", std::string(body.data(), body.size()), "application/msgpack",
-                                {{"User-Agent", "Fluent-Bit"}});
-  REQUIRE_MESSAGE(posted.status == 200, posted.body);
-  CHECK(posted.json()["accepted"] == lines.size());
-  CHECK(posted.json()["rejected"].empty());
-  CHECK_FALSE(posted.json().contains("unknown_service"));
-
-  HttpResult listed = http_get(daemon.port(), "/api/v1/incidents?state=all");
-  REQUIRE(listed.status == 200);
-  const nlohmann::json live = listed.json()["incidents"];
+  const std::string body(packed.data(), packed.size());
   auto scanned = scan_incidents(seed_file());
   REQUIRE(scanned);
-  REQUIRE(live.size() == 1);
-  CHECK(projections(live) == projections(*scanned));
-  CHECK(culprit_frames(live) == culprit_frames(*scanned));
-  const nlohmann::json frame = live[0]["root_cause"]["frame"];
-  CHECK(frame.value("file", "") == "/app/netra_backend/app/middleware/gcp_auth_context_middleware.py");
-  CHECK(frame.value("line", 0) == 23);
-  CHECK(live[0]["root_cause"]["rule"] == "python_module_not_found");
-  CHECK(daemon.stop() == 0);
+
+  // As it is, and with the output's `compress gzip`.
+  for (bool gzipped : {false, true}) {
+    CAPTURE(gzipped);
+    TempDir dir;
+    Daemon daemon(dir.file("faultline.db"));
+    std::vector<std::pair<std::string, std::string>> headers = {{"User-Agent", "Fluent-Bit"}};
+    if (gzipped) headers.emplace_back("Content-Encoding", "gzip");
+    HttpResult posted = http_post(daemon.port(), "/v1/logs", gzipped ? gzip_compress(body) : body,
+                                  "application/msgpack", headers);
+    REQUIRE_MESSAGE(posted.status == 200, posted.body);
+    CHECK(posted.json()["accepted"] == lines.size());
+    CHECK(posted.json()["rejected"].empty());
+    CHECK_FALSE(posted.json().contains("unknown_service"));
+
+    HttpResult listed = http_get(daemon.port(), "/api/v1/incidents?state=all");
+    REQUIRE(listed.status == 200);
+    const nlohmann::json live = listed.json()["incidents"];
+    REQUIRE(live.size() == 1);
+    CHECK(projections(live) == projections(*scanned));
+    CHECK(culprit_frames(live) == culprit_frames(*scanned));
+    const nlohmann::json frame = live[0]["root_cause"]["frame"];
+    CHECK(frame.value("file", "") == "/app/netra_backend/app/middleware/gcp_auth_context_middleware.py");
+    CHECK(frame.value("line", 0) == 23);
+    CHECK(live[0]["root_cause"]["rule"] == "python_module_not_found");
+    CHECK(daemon.stop() == 0);
+  }
 }
 
 TEST_CASE("?service= names the records that name none, on every ingest route") {
