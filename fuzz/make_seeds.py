@@ -10,7 +10,7 @@ NDJSON chunks, gcloud JSON arrays, Pub/Sub push envelopes, Loki pushes (JSON, an
 protobuf, raw and snappy-compressed; their labels strings), OTLP log exports (the JS SDK's captured
 bodies, and the scenarios rewritten as OTLP JSON and protobuf), text chunks (the real-world logs
 with their envelopes), JSON lines of application
-loggers, multi-line traces with a schedule line (fuzz/multiline.cpp), single
+loggers, Fluent Bit's MessagePack events, multi-line traces with a schedule line (fuzz/multiline.cpp), single
 rules and whole packs, raw HTTP requests carrying all of those, and Pub/Sub push
 OIDC tokens as fuzz/jwt.cpp reads them (header, claims, JWKS). Seeds stay
 under 16 KiB so the fuzzers' default input length stays small. The output is
@@ -362,6 +362,25 @@ def main():
             seeds.add("otlp", f"{stem}-{i}.otlp.json", json.dumps(request))
             seeds.add("otlp", f"{stem}-{i}.otlp.pb", otlp_request_protobuf(request))
 
+    # Fluent Bit's MessagePack events: the bodies built per its specification,
+    # and the failures as its tail input and kubernetes filter would post them.
+    fluentbit = os.path.join(corpus, "fluentbit")
+    sys.path.insert(0, fluentbit)
+    sys.dont_write_bytecode = True  # nothing written into the source tree
+    from make_fixtures import EventTime, pack
+    for name in sorted(f for f in os.listdir(fluentbit) if f.endswith(".msgpack")):
+        with open(os.path.join(fluentbit, name), "rb") as f:
+            seeds.add("msgpack", name, f.read())
+    for name, entries in sorted(entries_by_file.items()):
+        body = b""
+        for i, e in enumerate(entries[:24]):
+            labels = e.get("resource", {}).get("labels", {})
+            record = {"log": entry_text(e), "stream": "stderr",
+                      "kubernetes": {"container_name": labels.get("service_name", "svc"), "pod_name": "pod-0"}}
+            header = [EventTime(1759649400 + i, i * 1000), {}] if i % 2 else EventTime(1759649400 + i, 0)
+            body += pack([header, record])
+        seeds.add("msgpack", f"{name.split('.')[0]}.msgpack", body)
+
     # Text: the traces as files, and the failures' texts as a container prints them.
     for name in traces:
         text = "\n".join(read_lines(os.path.join(corpus, "multiline", name)))
@@ -467,6 +486,13 @@ def main():
                                   ["Content-Type: application/x-ndjson", "Content-Encoding: gzip"]),
         "logs-chunked": http_request("POST", "/v1/logs", seed_file("ndjson", "noise0-0.flat.ndjson"),
                                      ["Content-Type: application/x-ndjson"], chunked=True),
+        "logs-msgpack": http_request("POST", "/v1/logs?service=api", seed_file("msgpack", "v2-tail-kubernetes.msgpack"),
+                                     ["Content-Type: application/msgpack", "User-Agent: Fluent-Bit"]),
+        "logs-msgpack-basic": http_request(
+            "POST", "/v1/logs", seed_file("msgpack", "bad-events.msgpack"),
+            ["Content-Type: application/msgpack",
+             "Authorization: Basic " + base64.b64encode(f"fluent-bit:{INGEST_TOKEN}".encode()).decode()],
+            token=None),
         "logs-form": http_request("POST", "/v1/logs", seed_file("ndjson", "10_node_cannot_find_module-0.ndjson"),
                                   ["Content-Type: application/x-www-form-urlencoded", "Expect: 100-continue"]),
         "pubsub": http_request("POST", f"/v1/push/pubsub?token={INGEST_TOKEN}",

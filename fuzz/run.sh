@@ -17,7 +17,7 @@ seconds=${2:?usage: fuzz/run.sh BUILD SECONDS [TARGET...]}
 shift 2
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-  targets=(logentry pubsub ndjson loki text envelope structured multiline rules http jwt protobuf_wire
+  targets=(logentry pubsub ndjson loki msgpack text envelope structured multiline rules http jwt protobuf_wire
            loki_protobuf loki_labels otlp)
 fi
 

@@ -102,6 +102,8 @@ bool flat_record_to_record(const Json& object, const RecordContext& context, Log
   std::optional<Timestamp> time;
   FieldError time_problem;
   const bool time_read = read_time(object, time, time_problem);
+  const bool event_time = !time && context.event_time;
+  if (!time) time = context.event_time;
   out.time = time ? *time : context.publish_time ? *context.publish_time : options.arrival;
 
   const Json* kubernetes = nullptr;
@@ -131,14 +133,15 @@ bool flat_record_to_record(const Json& object, const RecordContext& context, Log
 
   std::string text;
   if (!read_text(object, text, error)) return false;
-  out.app_level = app_level_of(object);
+  out.app_level = app_level_of(object, false);
   // A JSON document inside the message (a pino line in Docker's "log") is the
   // application's record: its message, level and errors.
   std::optional<Timestamp> inner_time;
   read_carried_text(text, out.app_level, &inner_time);
   if (!time && inner_time) out.time = *inner_time;
   if (!time_read)
-    warning = time_warning(std::move(time_problem), inner_time             ? "the time of the record in its text"
+    warning = time_warning(std::move(time_problem), event_time             ? "the event's time"
+                                                    : inner_time           ? "the time of the record in its text"
                                                     : context.publish_time ? "the message's publishTime"
                                                                            : "its arrival time");
 

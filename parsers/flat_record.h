@@ -24,9 +24,10 @@
 //   app_level: the record's level fields as structured.h reads them, or the
 //             inner record's, or a level at the start of the text.
 // Missing names fall back to options.service/revision/instance; a missing time to
-// the inner application record's, the envelope's publish time, then
-// options.arrival. A time that cannot be read does too, and is reported in
-// `warning`: the record is kept, since its text is what the rules look at.
+// the context's event time (Fluent Bit's MessagePack timestamp), the inner
+// application record's, the envelope's publish time, then options.arrival. A
+// time that cannot be read does too, and is reported in `warning`: the record
+// is kept, since its text is what the rules look at.
 #pragma once
 
 #include <optional>

@@ -3,6 +3,7 @@
 #include <array>
 #include <utility>
 
+#include "parsers/fluent_bit.h"
 #include "parsers/json_document.h"
 #include "parsers/json_lines.h"
 #include "parsers/json_record.h"
@@ -66,6 +67,7 @@ void read_json_record(const JsonRecordText& text, InputFormat format, RecordSink
 void read_body(std::string_view body, InputFormat format, RecordSink& sink) {
   if (format == InputFormat::loki_protobuf) return read_loki_protobuf(body, sink);
   if (format == InputFormat::otlp_protobuf) return read_otlp_protobuf(body, sink);
+  if (format == InputFormat::fluent_msgpack) return read_fluent_bit_events(body, sink);
   size_t start = body.starts_with(kByteOrderMark) ? kByteOrderMark.size() : 0;
   if (format == InputFormat::text) return read_text(body, start, sink);
   size_t first = skip_space(body, start);
@@ -95,13 +97,14 @@ void read_body(std::string_view body, InputFormat format, RecordSink& sink) {
 }  // namespace
 
 bool parse_input_format(std::string_view name, InputFormat& out) {
-  static constexpr std::array<std::pair<std::string_view, InputFormat>, 6> kNames = {{
+  static constexpr std::array<std::pair<std::string_view, InputFormat>, 7> kNames = {{
       {"auto", InputFormat::automatic},
       {"logentry", InputFormat::logentry},
       {"ndjson", InputFormat::ndjson},
       {"text", InputFormat::text},
       {"pubsub", InputFormat::pubsub},
       {"loki", InputFormat::loki},
+      {"msgpack", InputFormat::fluent_msgpack},
   }};
   for (const auto& [known, format] : kNames) {
     if (name == known) {
@@ -137,6 +140,12 @@ ParseResult parse_input(std::string_view body, InputFormat format, const ParseOp
   RecordSink sink(options, result);
   try {
     read_body(body, format, sink);
+    // After reading: readers amend records from later lines (compose's exits).
+    for (LogRecord& record : result.records) {
+      if (!record.service.empty()) continue;
+      record.service = kUnknownService;
+      ++result.unknown_service;
+    }
   } catch (const std::exception& e) {
     // Only allocation failures get here (parsing errors are data). Keep what was
     // read and say why the rest was not.

@@ -26,6 +26,9 @@
 // insertId / textPayload / jsonPayload / protoPayload / httpRequest -> LogEntry;
 // anything else -> a flat shipper record.
 //
+// Fluent Bit's MessagePack (InputFormat::fluent_msgpack, never sniffed) is read
+// event by event, each record like a flat JSON record (fluent_bit.h).
+//
 // Text (InputFormat::text, and text bodies and lines under automatic) is read
 // line by line with its envelopes removed: compose, kubectl --prefix, journald
 // and syslog, CRI, Docker json-file, Heroku, Cloud Foundry, leading timestamps,
@@ -115,9 +118,10 @@ enum class InputFormat {
   // OTLP/JSON needs no format of its own: its top-level "resourceLogs" is
   // recognised under automatic and ndjson (otlp_json.h).
   otlp_protobuf,
+  fluent_msgpack,  // Fluent Bit's MessagePack events, [timestamp, record] one after another (fluent_bit.h)
 };
 
-// "auto", "logentry", "ndjson", "text", "pubsub", "loki"; false when unknown.
+// "auto", "logentry", "ndjson", "text", "pubsub", "loki", "msgpack"; false when unknown.
 bool parse_input_format(std::string_view name, InputFormat& out);
 
 struct RecordError {
@@ -131,6 +135,10 @@ struct RecordError {
   // "record 3 (byte 1234): message.data: invalid base64 at character 17"
   std::string describe() const;
 };
+
+// The service of records that name none, in the input or in ParseOptions: they
+// are still scanned, under a name that shows, rather than under "".
+inline constexpr std::string_view kUnknownService = "unknown";
 
 struct ParseResult {
   std::vector<LogRecord> records;
@@ -146,13 +154,16 @@ struct ParseResult {
   // OTLP only: the request as a whole could not be read (not protobuf, or
   // resourceLogs not a list), so no record could be told apart; errors say why.
   bool request_unreadable = false;
+  size_t unknown_service = 0;  // records filed under kUnknownService
 };
 
 struct ParseOptions {
   size_t max_line_bytes = 1 << 20;  // a longer line/record is rejected (error), not truncated
   size_t max_records = 100000;      // records beyond this are rejected with one error
   Timestamp arrival{};              // event time for records that carry none
-  // Defaults for records that do not name them (query parameters of /v1/logs/raw, scan flags).
+  // Defaults for records that do not name them (the ingest routes' ?service=,
+  // ?revision=, ?instance=; scan's flags). A record left without a service gets
+  // kUnknownService.
   // Not valid UTF-8: parse_input reads nothing and returns one error naming the field.
   std::string service;
   std::string revision;

@@ -122,8 +122,9 @@ std::string_view level_value(const Json& value) {
 
 }  // namespace
 
-std::string_view app_level_of(const Json& object) {
+std::string_view app_level_of(const Json& object, bool severity_is_the_apps) {
   for (std::string_view key : {"level", "severity", "lvl", "levelname", "log.level", "@l", "LogLevel", "loglevel"}) {
+    if (key == "severity" && !severity_is_the_apps) continue;
     if (const Json* member = find_member(object, key)) {
       std::string_view level = level_value(*member);
       if (!level.empty()) return level;

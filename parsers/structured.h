@@ -55,8 +55,10 @@ void append_error_parts(const Json& object, std::string& text);
 // exception.* attributes.
 void append_error(std::string_view type, std::string_view message, const Json* stack, std::string& text);
 
-// The application level `object` names, or empty.
-std::string_view app_level_of(const Json& object);
+// The application level `object` names, or empty. A shipper's flat record
+// passes false: its `severity` is often the transport's (syslog-ng's ${LEVEL} is
+// "notice" for every line of a file), not what the application said.
+std::string_view app_level_of(const Json& object, bool severity_is_the_apps = true);
 
 // A line that is one JSON object (after trimming blanks), as found in plain text.
 struct JsonLine {

@@ -17,7 +17,7 @@ esac
 # Building and running the daemon (deploy/Dockerfile's build stage mirrors these).
 packages=(
   g++ cmake ninja-build pkg-config make
-  libboost-dev libboost-system-dev libre2-dev nlohmann-json3-dev prometheus-cpp-dev
+  libboost-dev libboost-system-dev libre2-dev nlohmann-json3-dev libmsgpack-cxx-dev prometheus-cpp-dev
   libyaml-cpp-dev libsqlite3-dev zlib1g-dev libsnappy-dev libssl-dev libpq-dev
 )
 test_packages=(
@@ -29,6 +29,8 @@ test_packages=(
   python3-yaml shellcheck
   # the web page test (tests/web): Debian's browser, a font for its text
   chromium fonts-dejavu-core
+  # the shipper tests (tests/shippers): real clients against the daemon
+  syslog-ng-core syslog-ng-mod-http
 )
 # fuzz/ (make fuzz, make test): clang with libFuzzer and the sanitizer runtimes
 # (only recommended by clang-14). Tools, not build dependencies of faultline, so

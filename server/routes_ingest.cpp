@@ -65,6 +65,11 @@ bool is_protobuf_type(std::string_view type) {
   return type == "application/x-protobuf" || type == "application/protobuf";
 }
 
+// Fluent Bit's http output says application/msgpack; the other names are in use too.
+bool is_msgpack_type(std::string_view type) {
+  return type == "application/msgpack" || type == "application/x-msgpack" || type == "application/vnd.msgpack";
+}
+
 bool is_lines_type(std::string_view type) {
   return type == "application/x-ndjson" || type == "application/ndjson" || type == "application/jsonl" ||
          type == "application/x-jsonl" || type == "application/jsonlines" || type == "application/x-jsonlines" ||
@@ -82,7 +87,8 @@ bool accepted_type(Accepts accepts, std::string_view type) {
                        type == "application/x-www-form-urlencoded";
   switch (accepts) {
     case Accepts::pubsub: return is_json_type(type) || generic;
-    case Accepts::logs: return is_json_type(type) || is_lines_type(type) || is_protobuf_type(type) || generic;
+    case Accepts::logs:
+      return is_json_type(type) || is_lines_type(type) || is_protobuf_type(type) || is_msgpack_type(type) || generic;
     case Accepts::raw: return generic || type.starts_with("text/") || is_json_type(type) || is_lines_type(type);
     case Accepts::loki:
       return is_json_type(type) || is_protobuf_type(type) || type == "application/x-www-form-urlencoded";
@@ -94,7 +100,8 @@ std::string_view accepted_list(Accepts accepts) {
   switch (accepts) {
     case Accepts::pubsub: return "application/json, text/plain, application/octet-stream (or none)";
     case Accepts::logs:
-      return "application/json, application/x-ndjson, application/jsonl, application/x-protobuf (OTLP), text/plain, "
+      return "application/json, application/x-ndjson, application/jsonl, application/x-protobuf (OTLP), "
+             "application/msgpack (Fluent Bit), text/plain, "
              "application/octet-stream (or none)";
     case Accepts::raw: return "text/plain (any text/*), application/octet-stream (or none)";
     case Accepts::loki: return "application/json (or none), application/x-protobuf (snappy-compressed)";
@@ -168,6 +175,8 @@ IngestOutcome ingest_body(ServeContext& context, const Endpoint& endpoint, const
   if (endpoint.accepts == Accepts::logs && is_protobuf_type(media_type(call->request))) {
     otlp = OtlpEncoding::protobuf;
     format = InputFormat::otlp_protobuf;
+  } else if (endpoint.accepts == Accepts::logs && is_msgpack_type(media_type(call->request))) {
+    format = InputFormat::fluent_msgpack;
   }
   auto refuse = [&otlp](const Problem& problem) {
     return otlp ? otlp_status_response(*otlp, problem) : problem_response(problem);
@@ -205,12 +214,11 @@ IngestOutcome ingest_body(ServeContext& context, const Endpoint& endpoint, const
   options.max_line_bytes = config.limits.max_line;
   options.max_records = config.limits.max_records;
   options.arrival = context.wall_clock();
-  // Defaults for records that name none (plain text never does).
-  if (endpoint.accepts == Accepts::raw || endpoint.accepts == Accepts::logs) {
-    options.service = std::string(call->param("service").value_or(""));
-    options.revision = std::string(call->param("revision").value_or(""));
-    options.instance = std::string(call->param("instance").value_or(""));
-  }
+  // Every route: defaults for the records that name none (a shipper that cannot
+  // add a label or field can still say whose logs these are in its URL).
+  options.service = std::string(call->param("service").value_or(""));
+  options.revision = std::string(call->param("revision").value_or(""));
+  options.instance = std::string(call->param("instance").value_or(""));
   ParseResult parsed = parse_input(body, format, options);
   context.metrics.ingest_records(endpoint.name, parsed.input_records);
   if (parsed.otlp && !otlp) otlp = OtlpEncoding::json;
@@ -269,6 +277,12 @@ IngestOutcome ingest_body(ServeContext& context, const Endpoint& endpoint, const
   if (parsed.errors.size() > kMaxListedErrors) out["rejected_total"] = parsed.errors.size();
   if (!parsed.warnings.empty()) out["warnings"] = warning_list(parsed.warnings);
   if (parsed.warnings.size() > kMaxListedErrors) out["warnings_total"] = parsed.warnings.size();
+  if (parsed.unknown_service > 0) {
+    out["unknown_service"] = parsed.unknown_service;
+    out["hint"] = std::to_string(parsed.unknown_service) +
+                  " record(s) named no service and were filed under service \"" + std::string(kUnknownService) +
+                  "\": add ?service=NAME to the URL, or have the shipper set one (a service label or field).";
+  }
   return {json_response(http::status::ok, out), needs_commit};
 }
 
@@ -320,16 +334,6 @@ void add_endpoint(Router& router, ServeContext& context, std::string_view path, 
       return;
     }
     if (loki && is_protobuf_type(type)) endpoint.format = InputFormat::loki_protobuf;
-    if (endpoint.accepts == Accepts::raw && call->param("service").value_or("").empty()) {
-      context.metrics.ingest_rejected("malformed");
-      count(400);
-      call->respond(problem_response(
-          Problem{400, "missing-service", "Bad Request",
-                  "POST /v1/logs/raw needs ?service=NAME (and optionally revision= and instance=): plain text "
-                  "lines do not say which service wrote them."}
-              .with("field", "service")));
-      return;
-    }
     auto answered = [&context, count](int status) {
       if (status == 429) context.metrics.ingest_rejected("overloaded");
       if (status == 503) context.metrics.ingest_rejected("store_unavailable");

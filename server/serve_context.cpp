@@ -47,7 +47,9 @@ Response auth_response(const AuthDecision& decision) {
   const bool forbidden = decision.status == 403;
   Response response = problem_response(Problem{decision.status, forbidden ? "forbidden" : "unauthorized",
                                                forbidden ? "Forbidden" : "Unauthorized", decision.detail});
-  if (!forbidden) response.set(http::field::www_authenticate, "Bearer realm=\"faultline\"");
+  if (!forbidden)
+    response.set(http::field::www_authenticate,
+                 decision.challenge.empty() ? std::string("Bearer realm=\"faultline\"") : decision.challenge);
   return response;
 }
 

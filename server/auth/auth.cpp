@@ -3,8 +3,10 @@
 #include <openssl/crypto.h>
 
 #include <fstream>
+#include <optional>
 #include <sstream>
 
+#include "codec/base64.h"
 #include "server/http/http_client.h"
 
 namespace faultline {
@@ -13,20 +15,42 @@ namespace {
 constexpr auto kMinUnknownKeyRefresh = std::chrono::seconds(30);
 constexpr auto kRetryAfterFailedFetch = std::chrono::seconds(30);
 
-AuthDecision deny(int status, std::string detail) { return {status, std::move(detail)}; }
+AuthDecision deny(int status, std::string detail) { return {status, std::move(detail), ""}; }
 
 }  // namespace
 
-std::string_view bearer_token(const http::fields& headers) {
-  std::string_view value = headers[http::field::authorization];
-  constexpr std::string_view scheme = "Bearer ";
-  if (value.size() <= scheme.size()) return {};
+namespace {
+
+// `value` without its scheme when it starts with `scheme` and a space (any case).
+std::optional<std::string_view> after_scheme(std::string_view value, std::string_view scheme) {
+  if (value.size() <= scheme.size() || value[scheme.size()] != ' ') return std::nullopt;
   for (size_t i = 0; i < scheme.size(); ++i)
     if (std::tolower(static_cast<unsigned char>(value[i])) != std::tolower(static_cast<unsigned char>(scheme[i])))
-      return {};
+      return std::nullopt;
   value.remove_prefix(scheme.size());
   while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
   return value;
+}
+
+}  // namespace
+
+PresentedToken presented_token(const http::fields& headers) {
+  PresentedToken out;
+  const std::string_view value = headers[http::field::authorization];
+  if (auto token = after_scheme(value, "Bearer")) {
+    out.scheme = PresentedToken::Scheme::bearer;
+    out.token = *token;
+  } else if (auto credentials = after_scheme(value, "Basic")) {
+    out.scheme = PresentedToken::Scheme::basic;
+    std::string decoded;
+    Base64Error error;
+    const size_t colon = base64_decode(*credentials, decoded, error) ? decoded.find(':') : std::string::npos;
+    if (colon == std::string::npos)
+      out.problem = "Authorization: Basic must carry base64 of user:password (RFC 7617), with the token as the password.";
+    else
+      out.token = decoded.substr(colon + 1);
+  }
+  return out;
 }
 
 bool token_matches(std::string_view given, const std::vector<std::string>& tokens) {
@@ -136,23 +160,29 @@ void Authenticator::refresh_loop() {
 }
 
 AuthDecision Authenticator::check(const RequestHead& head, Access access) {
-  const std::string_view bearer = bearer_token(head.header);
+  const PresentedToken presented = presented_token(head.header);
+  const bool bearer = presented.scheme == PresentedToken::Scheme::bearer;
   switch (access) {
     case Access::ingest:
     case Access::push: {
       if (!config_.ingest_protected()) return {};
-      std::string_view token = bearer;
+      auto refuse = [](std::string detail) {
+        return AuthDecision{401, std::move(detail), "Bearer realm=\"faultline\", Basic realm=\"faultline\""};
+      };
+      if (!presented.problem.empty()) return refuse(presented.problem);
+      std::string_view token = presented.token;
       if (token.empty() && access == Access::push) token = head.param("token").value_or("");
       if (token.empty())
-        return deny(401, access == Access::push
-                             ? "This endpoint needs an ingest token (Authorization: Bearer, or ?token= on the push "
-                               "endpoint) or the push subscription's OIDC token."
-                             : "This endpoint needs an ingest token: Authorization: Bearer <token>.");
+        return refuse(access == Access::push
+                          ? "This endpoint needs an ingest token (Authorization: Bearer, Basic with the token as "
+                            "the password, or ?token= on the push endpoint) or the push subscription's OIDC token."
+                          : "This endpoint needs an ingest token: Authorization: Bearer <token>, or Basic with the "
+                            "token as the password (any user name).");
       if (token_matches(token, config_.ingest_tokens)) return {};
-      if (access == Access::push && !config_.oidc_audience.empty() && !bearer.empty()) {
+      if (access == Access::push && !config_.oidc_audience.empty() && bearer) {
         auto keys = this->keys();
-        if (!keys) return deny(401, "OIDC signing keys are not loaded yet; Pub/Sub will retry.");
-        JwtResult jwt = verify_jwt(bearer, *keys, policy_, wall_clock_());
+        if (!keys) return refuse("OIDC signing keys are not loaded yet; Pub/Sub will retry.");
+        JwtResult jwt = verify_jwt(presented.token, *keys, policy_, wall_clock_());
         if (jwt.ok) return {};
         if (jwt.unknown_key && !config_.oidc_jwks_url.empty()) {
           {
@@ -162,20 +192,24 @@ AuthDecision Authenticator::check(const RequestHead& head, Access access) {
           refresh_wake_.notify_all();
         }
         log_.debug("auth", "push token refused", {{"reason", jwt.reason}, {"email", jwt.email}});
-        return deny(401, jwt.reason + ".");
+        return refuse(jwt.reason + ".");
       }
-      return deny(401, "The ingest token is not valid.");
+      return refuse("The ingest token is not valid.");
     }
     case Access::read:
     case Access::write: {
       if (!config_.api_protected()) return {};
-      if (bearer.empty()) return deny(401, "The incident API needs a token: Authorization: Bearer <token>.");
-      if (token_matches(bearer, config_.write_tokens)) return {};
-      if (token_matches(bearer, config_.read_tokens))
+      auto refuse = [](std::string detail) { return AuthDecision{401, std::move(detail), "Bearer realm=\"faultline\""}; };
+      if (!presented.problem.empty()) return refuse(presented.problem);
+      if (presented.token.empty())
+        return refuse("The incident API needs a token: Authorization: Bearer <token> (or Basic with the token as "
+                      "the password).");
+      if (token_matches(presented.token, config_.write_tokens)) return {};
+      if (token_matches(presented.token, config_.read_tokens))
         return access == Access::read ? AuthDecision{}
                                       : deny(403, "This token is read-only; acknowledging, resolving and reloading "
                                                   "need a write token.");
-      return deny(401, "The API token is not valid.");
+      return refuse("The API token is not valid.");
     }
   }
   return deny(401, "Not authorized.");

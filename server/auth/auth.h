@@ -1,10 +1,11 @@
 // Authenticator: who may call what (README, "Security").
 //
 //   ingest  POST /v1/logs, /v1/logs/raw, /loki/api/v1/push: an ingest token as
-//           "Authorization: Bearer …".
-//   push    POST /v1/push/pubsub: an ingest token (Bearer, or ?token= since a
-//           push subscription cannot set headers), or the push's OIDC JWT.
-//   read    GET /api/v1/*: a read or write token.
+//           "Authorization: Bearer …", or as the password of HTTP Basic (any
+//           user name), since many shippers offer only Basic.
+//   push    POST /v1/push/pubsub: an ingest token (Bearer, Basic, or ?token= since
+//           a push subscription cannot set headers), or the push's OIDC JWT.
+//   read    GET /api/v1/*: a read or write token (Bearer or Basic).
 //   write   POST …/ack, …/resolve, /-/reload: a write token (a read token: 403).
 // A class with no credential configured is open; serve refuses to listen beyond
 // loopback unless ingest and the API are both protected (or --insecure).
@@ -38,6 +39,10 @@ enum class Access { ingest, push, read, write };
 struct AuthDecision {
   int status = 0;      // 0: allowed; else 401 or 403
   std::string detail;  // what was wrong, safe to show the caller
+  // A 401's WWW-Authenticate: both schemes on the ingest routes; Bearer alone on
+  // the API, whose callers include the on-call page, where a Basic challenge
+  // would make the browser put up its own password dialog.
+  std::string challenge;
   bool allowed() const { return status == 0; }
 };
 
@@ -76,8 +81,16 @@ class Authenticator {
   std::thread refresher_;
 };
 
-// "Bearer abc" → "abc"; "" otherwise.
-std::string_view bearer_token(const http::fields& headers);
+// The token an Authorization header presents: "Bearer abc" → abc, and "Basic "
+// + base64("user:abc") → abc (RFC 7617; the user name is ignored). Schemes are
+// case-insensitive.
+struct PresentedToken {
+  enum class Scheme { none, bearer, basic };
+  Scheme scheme = Scheme::none;
+  std::string token;    // empty when none was presented
+  std::string problem;  // a Basic header that is not base64 of "user:password": why
+};
+PresentedToken presented_token(const http::fields& headers);
 // Constant-time: the time taken does not depend on where `given` first differs.
 bool token_matches(std::string_view given, const std::vector<std::string>& tokens);
 

@@ -23,10 +23,12 @@ Replays log files through faultline's rules and correlation and prints the
 incidents they open. Files may be gzip-compressed. '-' reads standard input.
 
 Options:
-  --format F     auto (default), logentry, ndjson, text, pubsub, loki
+  --format F     auto (default), logentry, ndjson, text, pubsub, loki, msgpack
+                 (Fluent Bit's MessagePack events; never detected by auto)
   --json         print {"incidents":[...]} (the API's incident shape)
   --rules PATH   rule pack file or directory (default: the bundled pack)
-  --service S    service for records that name none (text input)
+  --service S    service for records that name none (else they are scanned
+                 under "unknown", and a note on standard error says how many)
   --revision R   revision for records that name none
   --instance I   instance for records that name none
   -h, --help     this help
@@ -114,7 +116,7 @@ bool parse_args(const std::vector<std::string>& args, ScanOptions& options, int&
       options.json = true;
     } else if (arg == "--format") {
       if (!value(v) || !parse_input_format(v, options.format)) {
-        exit_code = usage_error("--format expects auto, logentry, ndjson, text, pubsub or loki");
+        exit_code = usage_error("--format expects auto, logentry, ndjson, text, pubsub, loki or msgpack");
         return false;
       }
     } else if (arg == "--rules" || arg == "--service" || arg == "--revision" || arg == "--instance") {
@@ -160,6 +162,7 @@ int run_scan(const std::vector<std::string>& args) {
   Pipeline pipeline(rules, PipelineConfig{}, wall_clock);
   options.parse.arrival = wall_clock();
   size_t input_errors = 0;
+  size_t unknown_service = 0;
   for (const std::string& file : options.files) {
     std::string body, error;
     if (!read_input(file, body, error)) {
@@ -191,6 +194,7 @@ int run_scan(const std::vector<std::string>& args) {
         std::fprintf(stderr, "%s: warning: %s\n", file.c_str(), w.describe().c_str());
       }
       input_errors += parsed.errors.size();
+      unknown_service += parsed.unknown_service;
       record_base += parsed.input_records;
       pipeline.ingest(std::move(parsed.records));
     }
@@ -205,6 +209,11 @@ int run_scan(const std::vector<std::string>& args) {
   } else {
     std::fputs(render_incident_table(incidents).c_str(), stdout);
   }
+  if (unknown_service > 0)
+    std::fprintf(stderr,
+                 "faultline scan: %zu record(s) named no service and were scanned under service \"%s\"; "
+                 "give --service NAME\n",
+                 unknown_service, std::string(kUnknownService).c_str());
   if (input_errors > 0) {
     std::fprintf(stderr, "faultline scan: %zu input error(s); the good records were scanned\n", input_errors);
     return 2;

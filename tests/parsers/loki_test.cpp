@@ -53,13 +53,13 @@ TEST_CASE("Loki push: service and instance come from the labels in the documente
       // Promtail's Kubernetes discovery: job is namespace/name, pod the instance.
       {R"({"job":"shop/checkout","namespace":"shop","pod":"checkout-7d4-x2","instance":"10.0.0.7:3100"})", "checkout",
        "checkout-7d4-x2"},
-      {R"({"job":"integrations/docker/"})", "", ""},
+      {R"({"job":"integrations/docker/"})", "unknown", ""},
       // The Docker driver: the compose service over the container name, which is the instance.
       {R"({"container_name":"shop-web-1","compose_service":"web","host":"docker-1"})", "web", "shop-web-1"},
       {R"({"container_name":"/lonely","host":"docker-1"})", "lonely", "lonely"},
       {R"({"container":"/api","hostname":"h"})", "api", "h"},
       {R"({"service_name":"","app":"fallback"})", "fallback", ""},
-      {R"({"filename":"/var/log/syslog"})", "", ""},
+      {R"({"filename":"/var/log/syslog"})", "unknown", ""},
   };
   for (const Case& c : cases) {
     CAPTURE(c.labels);

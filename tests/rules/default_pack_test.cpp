@@ -101,7 +101,7 @@ TEST_SUITE("default pack") {
         {"container_port_timeout", RuleKind::cause, {"port"}},
         {"oom_killed", RuleKind::cause, {"limit_mib", "used_mib", "process", "pod"}, true},
         {"middleware_setup_failed", RuleKind::effect, {"module"}},
-        {"gunicorn_worker_boot_failed", RuleKind::cause, {}, true},
+        {"gunicorn_worker_boot_failed", RuleKind::cause, {}},
         {"gunicorn_worker_exited", RuleKind::effect, {"code"}},
         {"gunicorn_exception_in_worker", RuleKind::effect, {}},
         {"cloud_run_request_failed", RuleKind::effect, {}},
@@ -152,10 +152,8 @@ TEST_SUITE("default pack") {
                                              "k8s_startup_probe_failed", "php_fatal_error", "rust_panic",
                                              "spring_application_failed", "supervisor_fatal"});
     // A cause ends the instance by itself only when its line always means that: an OOM kill, a
-    // startup-probe kill, a server refusing to start, gunicorn's master giving up. Every other
-    // exit is a platform's exit line.
+    // startup-probe kill, a server refusing to start. Every other exit is a platform's exit line.
     const std::set<std::string> terminating = {"oom_killed",
-                                               "gunicorn_worker_boot_failed",
                                                "k8s_startup_probe_failed",
                                                "server_config_error",
                                                "stale_pid_file",

@@ -47,7 +47,8 @@ TEST_CASE("tokens: ingest, Pub/Sub OIDC push, read-only and write API access") {
   // Ingest.
   HttpResult anonymous = http_post(port, "/v1/push/pubsub", push);
   CHECK(anonymous.status == 401);
-  CHECK(anonymous.header("www-authenticate") == "Bearer realm=\"faultline\"");
+  // Shippers that can only do Basic learn that it is accepted.
+  CHECK(anonymous.header("www-authenticate") == "Bearer realm=\"faultline\", Basic realm=\"faultline\"");
   CHECK(anonymous.json()["detail"].get<std::string>().find("ingest token") != std::string::npos);
   CHECK(http_post(port, "/v1/push/pubsub?token=wrong-token-0123456789", push).status == 401);
   CHECK(http_post(port, "/v1/push/pubsub?token=" + std::string(kIngest), push).status == 200);
@@ -109,7 +110,7 @@ TEST_CASE("credentials are checked on the headers: no 100 Continue, the body unr
   auto answers = curl_like.read_until_closed();
   REQUIRE(answers.size() == 1);
   CHECK(answers[0].result_int() == 401);
-  CHECK(answers[0][boost::beast::http::field::www_authenticate] == "Bearer realm=\"faultline\"");
+  CHECK(answers[0][boost::beast::http::field::www_authenticate] == "Bearer realm=\"faultline\", Basic realm=\"faultline\"");
   CHECK_FALSE(answers[0].keep_alive());
 
   // A client that just sends: answered after the headers, without waiting for the rest.
@@ -148,6 +149,64 @@ TEST_CASE("credentials are checked on the headers: no 100 Continue, the body unr
   CHECK(metrics.body.find(R"(faultline_ingest_bytes_total{endpoint="logs"} )" + std::to_string(line.size())) !=
         std::string::npos);
   CHECK(daemon.stop() == 0);
+}
+
+std::vector<std::pair<std::string, std::string>> basic(const std::string& user, const std::string& password) {
+  return {{"Authorization", "Basic " + base64_encode(user + ":" + password)}};
+}
+
+TEST_CASE("HTTP Basic: a token as the password, any user name, wherever a bearer token works") {
+  TempDir dir;
+  write_text(dir.file("faultline.yaml"), std::string("auth:\n  ingest_tokens: [") + kIngest + "]\n  read_tokens: [" +
+                                             kRead + "]\n  write_tokens: [" + kWrite + "]\n");
+  Daemon daemon(dir.file("faultline.db"), {"--config", dir.file("faultline.yaml"), "--log-level", "debug"});
+  const uint16_t port = daemon.port();
+  const std::string loki =
+      R"({"streams":[{"stream":{"service":"api"},"values":[["1758000000000000000","panic: boom"]]}]})";
+
+  // Ingest: every route, whatever the user name (Fluent Bit's http_User, Vector's
+  // auth.user, syslog-ng's user() …); the scheme's name in any case.
+  CHECK(http_post(port, "/v1/logs", seed_line(8), "application/x-ndjson", basic("fluent-bit", kIngest)).status == 200);
+  CHECK(http_post(port, "/v1/logs/raw?service=api", "panic: boom\n", "text/plain", basic("", kIngest)).status == 200);
+  CHECK(http_post(port, "/loki/api/v1/push", loki, "application/json", basic("promtail", kIngest)).status == 200);
+  CHECK(http_post(port, "/v1/push/pubsub", pubsub_envelope(seed_line(7), "m-1"), "application/json",
+                  {{"Authorization", "basic " + base64_encode(std::string("x:") + kIngest)}})
+            .status == 200);
+  // A wrong or misplaced token, and a header that is not user:password in base64.
+  HttpResult wrong = http_post(port, "/v1/logs", seed_line(8), "application/x-ndjson", basic("fluent-bit", kRead));
+  CHECK(wrong.status == 401);
+  CHECK(wrong.header("www-authenticate") == "Bearer realm=\"faultline\", Basic realm=\"faultline\"");
+  CHECK(http_post(port, "/v1/logs", seed_line(8), "application/x-ndjson", basic(kIngest, "")).status == 401);
+  HttpResult garbled = http_post(port, "/v1/logs", seed_line(8), "application/x-ndjson",
+                                 {{"Authorization", "Basic not*base64"}});
+  CHECK(garbled.status == 401);
+  CHECK(garbled.json()["detail"].get<std::string>().find("user:password") != std::string::npos);
+  CHECK(http_post(port, "/v1/logs", seed_line(8), "application/x-ndjson",
+                  {{"Authorization", "Basic " + base64_encode(kIngest)}})
+            .status == 401);
+
+  // The API: read and write tokens the same way; a read token still cannot write.
+  HttpResult listed = http_request(port, boost::beast::http::verb::get, "/api/v1/incidents", "", basic("grafana", kRead));
+  REQUIRE(listed.status == 200);
+  REQUIRE(listed.json()["incidents"].size() >= 1);
+  const std::string id = listed.json()["incidents"][0]["id"];
+  CHECK(http_post(port, "/api/v1/incidents/" + id + "/ack", "{}", "application/json", basic("bob", kRead)).status == 403);
+  CHECK(http_post(port, "/api/v1/incidents/" + id + "/ack", "{}", "application/json", basic("bob", kWrite)).status == 200);
+  // The API challenges with Bearer alone: a Basic challenge would make a browser
+  // put its password dialog over the on-call page.
+  HttpResult api_refused = http_get(port, "/api/v1/incidents");
+  CHECK(api_refused.status == 401);
+  CHECK(api_refused.header("www-authenticate") == "Bearer realm=\"faultline\"");
+
+  // The Authorization header, and so the credentials, never reach the log.
+  CHECK(daemon.stop() == 0);
+  const std::string log = daemon.log();
+  CHECK(log.find("/v1/logs/raw?service=api") != std::string::npos);  // requests are logged at debug level
+  for (const char* secret : {kIngest, kRead, kWrite}) {
+    CHECK(log.find(secret) == std::string::npos);
+    CHECK(log.find(base64_encode(std::string("fluent-bit:") + secret)) == std::string::npos);
+  }
+  CHECK(log.find("Basic") == std::string::npos);
 }
 
 TEST_CASE("a token in a percent-encoded ?token= is redacted from the log like a plain one") {
