@@ -134,6 +134,17 @@ def check_copy_sources():
     assert not problems, "\n".join(problems)
 
 
+def check_build_copies_every_source_folder():
+    # CMake configures every add_subdirectory() of the top-level CMakeLists.txt,
+    # so a folder the build stage does not copy fails `docker build` at configure.
+    import re
+    with open(os.path.join(source_dir, "CMakeLists.txt")) as f:
+        folders = re.findall(r"^\s*add_subdirectory\((\w+)\)", f.read(), re.M)
+    copied = {shlex.split(rest)[0].rstrip("/") for rest in instructions("build", "COPY")}
+    missing = [d for d in folders if d != "tests" and d not in copied]
+    assert not missing, f"the build stage does not COPY {', '.join(missing)} (add_subdirectory in CMakeLists.txt)"
+
+
 def check_dockerignore():
     patterns = dockerignore_patterns()
     assert patterns, "no .dockerignore at the repository root (build/ would be sent as context)"
@@ -152,5 +163,6 @@ sys.exit(run_checks([
     ("store in the /var/lib/faultline volume, PORT 8080", check_volume_and_port),
     ("HEALTHCHECK and ENTRYPOINT are the scripts in deploy/", check_healthcheck_and_entrypoint),
     ("every COPY source exists and is in the build context", check_copy_sources),
+    ("the build stage copies every folder CMake configures", check_build_copies_every_source_folder),
     (".dockerignore keeps build output and .git out", check_dockerignore),
 ]))
