@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Shipper batch ingest: the same batch of noise-corpus lines POSTed with wrk as
 # NDJSON flat records (/v1/logs), as Loki push JSON and as Loki push protobuf +
-# snappy (/loki/api/v1/push, what Promtail, Alloy and the Docker driver send), in
-# one run against one `faultline serve`. Prints requests/s, MB/s on the wire and
+# snappy (/loki/api/v1/push, what Promtail, Alloy and the Docker driver send), and
+# as OTLP logs in JSON and protobuf (/v1/logs, what the OpenTelemetry Collector
+# and SDKs send), in one run against one `faultline serve`. Prints requests/s, MB/s on the wire and
 # lines/s for each. Nothing in the noise opens an incident, so no request waits
 # for a store commit: this measures reading and matching.
 #
@@ -30,7 +31,7 @@ trap cleanup EXIT
 
 # One batch in the three forms: the same lines, times and services.
 python3 "$root/tests/corpus/noise/generate.py" --seed 3 --bytes 4M --format text "$work/noise.log" >/dev/null
-python3 - "$work" "$lines" <<'PY'
+python3 - "$work" "$lines" "$root/fuzz" <<'PY'
 import json, sys
 work, count = sys.argv[1], int(sys.argv[2])
 lines = [l for l in open(f"{work}/noise.log", encoding="utf-8", errors="replace").read().split("\n") if l][:count]
@@ -47,6 +48,20 @@ for i, line in enumerate(lines):
 push = {"streams": [{"stream": {"service_name": s, "pod": s + "-0"}, "values": v} for s, v in streams.items()]}
 with open(f"{work}/batch.loki.json", "w") as f:
     json.dump(push, f)
+# OTLP: one resource per service, the protobuf written by the seeds' encoder.
+sys.path.insert(0, sys.argv[3])
+from make_seeds import otlp_request_protobuf
+otlp = {"resourceLogs": [
+    {"resource": {"attributes": [{"key": "service.name", "value": {"stringValue": s}},
+                                 {"key": "service.instance.id", "value": {"stringValue": s + "-0"}}]},
+     "scopeLogs": [{"scope": {"name": "bench"},
+                    "logRecords": [{"timeUnixNano": t, "severityText": "INFO", "body": {"stringValue": line}}
+                                   for t, line in v]}]}
+    for s, v in streams.items()]}
+with open(f"{work}/batch.otlp.json", "w") as f:
+    json.dump(otlp, f)
+with open(f"{work}/batch.otlp.pb", "wb") as f:
+    f.write(otlp_request_protobuf(otlp))
 PY
 "$encoder" < "$work/batch.loki.json" > "$work/batch.loki.snappy"
 
@@ -79,3 +94,5 @@ run() {  # name path content-type body-file
 run "NDJSON /v1/logs" /v1/logs application/x-ndjson "$work/batch.ndjson"
 run "Loki JSON" /loki/api/v1/push application/json "$work/batch.loki.json"
 run "Loki protobuf + snappy" /loki/api/v1/push application/x-protobuf "$work/batch.loki.snappy"
+run "OTLP JSON" /v1/logs application/json "$work/batch.otlp.json"
+run "OTLP protobuf" /v1/logs application/x-protobuf "$work/batch.otlp.pb"
