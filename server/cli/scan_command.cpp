@@ -1,18 +1,22 @@
 #include "server/cli/scan_command.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 #include <iterator>
+#include <optional>
 
 #include "incidents/pipeline.h"
 #include "parsers/gzip.h"
 #include "parsers/parse.h"
 #include "rules/rule_set.h"
-#include "server/cli/incident_table.h"
 #include "rules/rules_path.h"
+#include "server/cli/incident_table.h"
+#include "server/cli/scan_progress.h"
 
 namespace faultline {
 namespace {
@@ -33,8 +37,31 @@ Options:
   --instance I   instance for records that name none
   -h, --help     this help
 
+On a terminal, standard error shows the bytes read, records per second and
+incidents so far, then a one-line summary; not when it is piped or redirected.
+
 Exit status: 0 no open incident, 1 open incidents, 2 usage or input errors.
 )";
+
+// A file's size on disk; nullopt for standard input or what cannot be stat'ed.
+std::optional<uint64_t> input_size(const std::string& name) {
+  if (name == "-") return std::nullopt;
+  std::error_code ec;
+  const auto size = std::filesystem::file_size(name, ec);
+  if (ec) return std::nullopt;
+  return size;
+}
+
+// The inputs' total size, when every one of them has one.
+std::optional<uint64_t> total_size(const std::vector<std::string>& files) {
+  uint64_t total = 0;
+  for (const std::string& file : files) {
+    auto size = input_size(file);
+    if (!size) return std::nullopt;
+    total += *size;
+  }
+  return total;
+}
 
 // Line-based inputs larger than this are fed in chunks so memory stays bounded.
 constexpr size_t kChunkBytes = 1 << 20;
@@ -163,7 +190,11 @@ int run_scan(const std::vector<std::string>& args) {
   options.parse.arrival = wall_clock();
   size_t input_errors = 0;
   size_t unknown_service = 0;
+  size_t records = 0, matched = 0;
+  ScanProgress progress(stderr, is_terminal(stderr), total_size(options.files));
+  uint64_t bytes_before = 0;  // input bytes of the files done
   for (const std::string& file : options.files) {
+    const uint64_t file_bytes = input_size(file).value_or(0);
     std::string body, error;
     if (!read_input(file, body, error)) {
       std::fprintf(stderr, "faultline scan: %s\n", error.c_str());
@@ -196,10 +227,22 @@ int run_scan(const std::vector<std::string>& args) {
       input_errors += parsed.errors.size();
       unknown_service += parsed.unknown_service;
       record_base += parsed.input_records;
-      pipeline.ingest(std::move(parsed.records));
+      const IngestSummary summary = pipeline.ingest(std::move(parsed.records));
+      records += summary.accepted;
+      matched += summary.matched;
+      if (progress.enabled()) {
+        // Where this chunk ends, in the file's own (maybe compressed) bytes.
+        const double read = static_cast<double>(chunk.data() + chunk.size() - start) / std::max<size_t>(body.size(), 1);
+        progress.update(bytes_before + static_cast<uint64_t>(read * static_cast<double>(file_bytes)), records,
+                        pipeline.stats().correlator.incidents);
+      }
     }
+    bytes_before += file_bytes;
   }
-  pipeline.finish();
+  const IngestSummary last = pipeline.finish();
+  records += last.accepted;
+  matched += last.matched;
+  progress.finish(records, matched, pipeline.stats().correlator.incidents);
 
   std::vector<Incident> incidents = pipeline.incidents();
   if (options.json) {
