@@ -4,8 +4,9 @@
 #
 #   scripts/install-deps.sh          what `make run` needs: the compiler and libraries
 #   scripts/install-deps.sh --test   also what `make test` needs: test peers, clang for
-#                                    the sanitizer and fuzz builds, Node and the web page
-#                                    test's npm packages (tests/web/package-lock.json)
+#                                    the sanitizer and fuzz builds, Node and the
+#                                    tests' npm packages (tests/web and tests/shippers,
+#                                    each pinned by its package-lock.json)
 set -euo pipefail
 with_tests=false
 case "${1:-}" in
@@ -44,7 +45,7 @@ missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
-# Node.js and npm run the web page test. Asked for by command, not package: a
+# Node.js and npm run the web page and npm client tests. Asked for by command, not package: a
 # nodesource nodejs (Node 20, which playwright-core needs) bundles npm and
 # conflicts with Debian's npm package.
 if $with_tests; then
@@ -65,11 +66,18 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 $with_tests || exit 0
-# playwright-core as the lock file pins it; the browser is Debian's chromium above,
-# never a download. A copy of the installed lock file marks it done.
-web="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/tests/web"
-if ! cmp -s "$web/package-lock.json" "$web/node_modules/.installed-package-lock.json"; then
-  echo "install-deps: npm ci in tests/web" >&2
-  (cd "$web" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error >/dev/null)
-  cp "$web/package-lock.json" "$web/node_modules/.installed-package-lock.json"
-fi
+# The npm packages of a test folder as its lock file pins them, with npm ci. A
+# copy of the installed lock file marks it done.
+npm_ci() {
+  local dir
+  dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/$1"
+  if ! cmp -s "$dir/package-lock.json" "$dir/node_modules/.installed-package-lock.json"; then
+    echo "install-deps: npm ci in $1" >&2
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+    cp "$dir/package-lock.json" "$dir/node_modules/.installed-package-lock.json"
+  fi
+}
+# playwright-core; the browser is Debian's chromium above, never a download.
+PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm_ci tests/web
+# The shipper tests' clients: winston-loki, pino-loki, the OpenTelemetry JS logs SDK.
+npm_ci tests/shippers
