@@ -39,8 +39,10 @@ std::string mismatch(const nlohmann::json& expected, const nlohmann::json& actua
     }
     if (field == "suspect_line") {  // a piece of text some suspect line holds
       const nlohmann::json lines = actual.value("suspect_lines", nlohmann::json::array());
-      const bool found = std::any_of(lines.begin(), lines.end(), [&](const nlohmann::json& s) {
-        return s.value("line", "").find(want.get<std::string>()) != std::string::npos;
+      // Not `want` in the lambda: clang before 16 cannot capture a structured binding.
+      const std::string text = want.get<std::string>();
+      const bool found = std::any_of(lines.begin(), lines.end(), [&text](const nlohmann::json& s) {
+        return s.value("line", "").find(text) != std::string::npos;
       });
       if (!found) return field + ": expected a suspect line with " + want.dump() + ", got " + lines.dump();
       continue;
