@@ -33,6 +33,32 @@ std::string auth_config(const std::string& jwks_line) {
          kWrite + "]\n  oidc_audience: " + kAudience + "\n  oidc_emails: [" + kPusher + "]\n" + jwks_line;
 }
 
+// A JWKS document served over HTTP by Python's http.server, as a key URL is.
+// The document is www/certs.json under `dir`; rewrite it to change what is served.
+std::string write_jwks(TempDir& dir, const nlohmann::json& jwks) {
+  std::filesystem::create_directories(dir.file("www"));
+  write_text(dir.file("www/certs.json"), jwks.dump());
+  return dir.file("www");
+}
+
+struct JwksServer {
+  JwksServer(TempDir& dir, const nlohmann::json& jwks)
+      : port(free_loopback_port()),
+        process({"/usr/bin/python3", "-m", "http.server", "--bind", "127.0.0.1", "--directory", write_jwks(dir, jwks),
+                 std::to_string(port)},
+                dir.file("web.log")) {
+    REQUIRE(eventually([&] {
+      try {
+        return http_get(port, "/certs.json").status == 200;
+      } catch (const std::exception&) {
+        return false;
+      }
+    }));
+  }
+  uint16_t port;
+  PeerProcess process;
+};
+
 }  // namespace
 
 TEST_CASE("tokens: ingest, Pub/Sub OIDC push, read-only and write API access") {
@@ -228,19 +254,8 @@ TEST_CASE("a token in a percent-encoded ?token= is redacted from the log like a 
 TEST_CASE("the JWKS can come from a URL") {
   TempDir dir;
   TestSigningKey google("k1");
-  std::filesystem::create_directories(dir.file("www"));
-  write_text(dir.file("www/certs.json"), jwks_of({&google}).dump());
-  const uint16_t web_port = free_loopback_port();
-  PeerProcess web({"/usr/bin/python3", "-m", "http.server", "--bind", "127.0.0.1", "--directory", dir.file("www"),
-                   std::to_string(web_port)},
-                  dir.file("web.log"));
-  REQUIRE(eventually([&] {
-    try {
-      return http_get(web_port, "/certs.json").status == 200;
-    } catch (const std::exception&) {
-      return false;
-    }
-  }));
+  JwksServer web(dir, jwks_of({&google}));
+  const uint16_t web_port = web.port;
   write_text(dir.file("faultline.yaml"),
              auth_config("  oidc_jwks_url: http://127.0.0.1:" + std::to_string(web_port) + "/certs.json\n"));
   Daemon daemon(dir.file("faultline.db"), {"--config", dir.file("faultline.yaml")});
@@ -267,19 +282,8 @@ TEST_CASE("a JWKS file with a malformed key: serve refuses to start and names th
 TEST_CASE("a JWKS URL whose document turns malformed: the daemon keeps its keys and says why") {
   TempDir dir;
   TestSigningKey google("k1");
-  std::filesystem::create_directories(dir.file("www"));
-  write_text(dir.file("www/certs.json"), jwks_of({&google}).dump());
-  const uint16_t web_port = free_loopback_port();
-  PeerProcess web({"/usr/bin/python3", "-m", "http.server", "--bind", "127.0.0.1", "--directory", dir.file("www"),
-                   std::to_string(web_port)},
-                  dir.file("web.log"));
-  REQUIRE(eventually([&] {
-    try {
-      return http_get(web_port, "/certs.json").status == 200;
-    } catch (const std::exception&) {
-      return false;
-    }
-  }));
+  JwksServer web(dir, jwks_of({&google}));
+  const uint16_t web_port = web.port;
   write_text(dir.file("faultline.yaml"), auth_config("  oidc_jwks_url: http://127.0.0.1:" + std::to_string(web_port) +
                                                      "/certs.json\n  jwks_refresh: 1s\n"));
   Daemon daemon(dir.file("faultline.db"), {"--config", dir.file("faultline.yaml")});
