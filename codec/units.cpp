@@ -87,6 +87,22 @@ std::optional<std::chrono::nanoseconds> parse_duration(std::string_view text) {
   return total;
 }
 
+std::string format_duration(std::chrono::seconds d) {
+  const int64_t count = d.count();
+  // The magnitude as unsigned, so that the most negative count has one too.
+  uint64_t rest = count < 0 ? 0 - static_cast<uint64_t>(count) : static_cast<uint64_t>(count);
+  if (rest == 0) return "0s";
+  std::string out = count < 0 ? "-" : "";
+  static constexpr std::pair<uint64_t, std::string_view> units[] = {{86400, "d"}, {3600, "h"}, {60, "m"}, {1, "s"}};
+  for (auto [unit, name] : units) {
+    if (rest < unit) continue;
+    out += std::to_string(rest / unit);
+    out += name;
+    rest %= unit;
+  }
+  return out;
+}
+
 std::string format_duration(std::chrono::nanoseconds d) {
   using namespace std::chrono;
   if (d <= 0ns) return d == 0ns ? "0s" : "-" + format_duration(-d);

@@ -20,5 +20,8 @@ std::optional<std::chrono::nanoseconds> parse_duration(std::string_view text);
 // The form parse_duration reads, largest unit first: 1h, 5m, 2m10s, 1h30m, 500ms;
 // "0s" for zero (and for less than a millisecond).
 std::string format_duration(std::chrono::nanoseconds d);
+// The same for whole seconds, over the whole int64 range (as a JWT's exp and iat
+// can be): no conversion to nanoseconds, which would overflow past 292 years.
+std::string format_duration(std::chrono::seconds d);
 
 }  // namespace faultline

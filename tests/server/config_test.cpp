@@ -1,7 +1,9 @@
 #include <doctest/doctest.h>
 
+#include <limits>
 #include <regex>
 #include <sstream>
+#include <vector>
 
 #include "codec/units.h"
 #include "server/config.h"
@@ -52,6 +54,17 @@ TEST_CASE("durations") {
   CHECK(parse_duration("500ms") == 500ms);
   CHECK(parse_duration("7d") == 168h);
   CHECK(parse_duration("0") == 0s);
+  // Written as read: largest unit first, round-tripping.
+  for (std::chrono::nanoseconds d : std::vector<std::chrono::nanoseconds>{0ns, 500ms, 30s, 130s, 90min, 168h,
+                                                                         26h + 3min + 4s + 5ms}) {
+    CAPTURE(format_duration(d));
+    CHECK(parse_duration(format_duration(d)) == d);
+  }
+  CHECK(format_duration(130s) == "2m10s");
+  CHECK(format_duration(std::chrono::nanoseconds(90min)) == "1h30m");
+  // Whole seconds over the whole int64 range (a JWT's exp can be anything).
+  CHECK(format_duration(std::chrono::seconds(std::numeric_limits<int64_t>::max())) == "106751991167300d15h30m7s");
+  CHECK(format_duration(std::chrono::seconds(std::numeric_limits<int64_t>::min())) == "-106751991167300d15h30m8s");
   CHECK_FALSE(parse_duration("30"));  // a unit is required
   CHECK_FALSE(parse_duration("soon"));
   CHECK_FALSE(parse_duration("5 parsecs"));
