@@ -1,21 +1,16 @@
 #include "server/cli/scan_command.h"
 
-#include <algorithm>
-#include <cerrno>
 #include <chrono>
-#include <cstring>
 #include <cstdio>
 #include <filesystem>
-#include <iostream>
-#include <iterator>
 #include <optional>
 
 #include "incidents/pipeline.h"
-#include "parsers/gzip.h"
 #include "parsers/parse.h"
 #include "rules/rule_set.h"
 #include "rules/rules_path.h"
 #include "server/cli/incident_table.h"
+#include "server/cli/scan_input.h"
 #include "server/cli/scan_progress.h"
 
 namespace faultline {
@@ -63,11 +58,6 @@ std::optional<uint64_t> total_size(const std::vector<std::string>& files) {
   return total;
 }
 
-// Line-based inputs larger than this are fed in chunks so memory stays bounded.
-constexpr size_t kChunkBytes = 1 << 20;
-// A compressed export may not expand beyond this.
-constexpr size_t kMaxScanBytes = size_t{2} << 30;
-
 struct ScanOptions {
   InputFormat format = InputFormat::automatic;
   bool json = false;
@@ -81,50 +71,6 @@ int usage_error(const std::string& message) {
   return 2;
 }
 
-bool read_input(const std::string& name, std::string& out, std::string& error) {
-  if (name == "-") {
-    out.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
-    return true;
-  }
-  std::FILE* file = std::fopen(name.c_str(), "rb");
-  if (!file) {
-    error = "cannot open " + name + ": " + std::strerror(errno);
-    return false;
-  }
-  // Read straight into the string: a stream buffer would copy every byte twice.
-  if (std::fseek(file, 0, SEEK_END) == 0) {
-    long size = std::ftell(file);
-    if (size > 0) out.reserve(static_cast<size_t>(size));
-    std::rewind(file);
-  }
-  char buffer[1 << 16];
-  size_t n;
-  while ((n = std::fread(buffer, 1, sizeof buffer, file)) > 0) out.append(buffer, n);
-  bool failed = std::ferror(file);
-  std::fclose(file);
-  if (failed) {
-    error = "cannot read " + name + ": " + std::strerror(errno);
-    return false;
-  }
-  return true;
-}
-
-// Cuts at newlines: text and NDJSON records never span lines. A JSON document
-// (array, or a pretty-printed object) must be read whole.
-std::vector<std::string_view> chunks_of(std::string_view body, InputFormat format) {
-  size_t first = body.find_first_not_of(" \t\r\n");
-  bool line_based = format == InputFormat::text || format == InputFormat::ndjson ||
-                    (format == InputFormat::automatic && first != std::string_view::npos && body[first] != '[');
-  if (!line_based || body.size() <= 2 * kChunkBytes) return {body};
-  std::vector<std::string_view> chunks;
-  while (!body.empty()) {
-    size_t newline = body.size() <= kChunkBytes ? std::string_view::npos : body.find('\n', kChunkBytes);
-    size_t cut = newline == std::string_view::npos ? body.size() : newline + 1;
-    chunks.push_back(body.substr(0, cut));
-    body.remove_prefix(cut);
-  }
-  return chunks;
-}
 
 bool parse_args(const std::vector<std::string>& args, ScanOptions& options, int& exit_code) {
   for (size_t i = 0; i < args.size(); ++i) {
@@ -195,33 +141,25 @@ int run_scan(const std::vector<std::string>& args) {
   uint64_t bytes_before = 0;  // input bytes of the files done
   for (const std::string& file : options.files) {
     const uint64_t file_bytes = input_size(file).value_or(0);
-    std::string body, error;
-    if (!read_input(file, body, error)) {
+    ScanInput input;
+    std::string error;
+    if (!input.open(file, options.format, error)) {
       std::fprintf(stderr, "faultline scan: %s\n", error.c_str());
       ++input_errors;
       continue;
     }
-    if (looks_gzipped(body)) {
-      GunzipResult plain = gunzip(body, kMaxScanBytes);
-      if (plain.status != GunzipStatus::ok) {
-        std::fprintf(stderr, "faultline scan: %s: %s\n", file.c_str(), plain.error.c_str());
-        ++input_errors;
-        continue;
-      }
-      body = std::move(plain.data);
-    }
     size_t record_base = 0;
-    const char* start = body.data();
-    for (std::string_view chunk : chunks_of(body, options.format)) {
-      ParseResult parsed = parse_input(chunk, options.format, options.parse);
+    std::string_view piece;
+    while (input.next(piece, error)) {
+      ParseResult parsed = parse_input(piece, options.format, options.parse);
       for (RecordError e : parsed.errors) {
         e.index += record_base;
-        e.offset += static_cast<size_t>(chunk.data() - start);
+        e.offset += input.piece_offset();
         std::fprintf(stderr, "%s: %s\n", file.c_str(), e.describe().c_str());
       }
       for (RecordError w : parsed.warnings) {  // scanned all the same
         w.index += record_base;
-        w.offset += static_cast<size_t>(chunk.data() - start);
+        w.offset += input.piece_offset();
         std::fprintf(stderr, "%s: warning: %s\n", file.c_str(), w.describe().c_str());
       }
       input_errors += parsed.errors.size();
@@ -230,12 +168,11 @@ int run_scan(const std::vector<std::string>& args) {
       const IngestSummary summary = pipeline.ingest(std::move(parsed.records));
       records += summary.accepted;
       matched += summary.matched;
-      if (progress.enabled()) {
-        // Where this chunk ends, in the file's own (maybe compressed) bytes.
-        const double read = static_cast<double>(chunk.data() + chunk.size() - start) / std::max<size_t>(body.size(), 1);
-        progress.update(bytes_before + static_cast<uint64_t>(read * static_cast<double>(file_bytes)), records,
-                        pipeline.stats().correlator.incidents);
-      }
+      progress.update(bytes_before + input.file_bytes_read(), records, pipeline.stats().correlator.incidents);
+    }
+    if (!error.empty()) {
+      std::fprintf(stderr, "faultline scan: %s\n", error.c_str());
+      ++input_errors;
     }
     bytes_before += file_bytes;
   }
