@@ -15,12 +15,12 @@ Usage: npm_clients_test.py FAULTLINE_BINARY SOURCE_DIR NODE
 """
 import json
 import os
-import re
 import subprocess
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "deploy"))
-from deploylib import CheckFailed, Daemon, main_args, run_checks, stop_on_signals, wait_for  # noqa: E402
+from deploylib import CheckFailed, Daemon, main_args, run_checks, stop_on_signals  # noqa: E402
+from shipperlib import expect_scans_incident, metric, projections  # noqa: E402
 
 binary, source_dir, node = main_args(3, "FAULTLINE_BINARY SOURCE_DIR NODE")
 binary, source_dir = os.path.abspath(binary), os.path.abspath(source_dir)
@@ -32,28 +32,16 @@ SHIP_SECONDS = 120  # bounds a client that hangs; the clients return once delive
 stop_on_signals()
 
 
-def projection(incident):
-    root = incident["root_cause"]
-    return {"service": incident["service"], "rule": root["rule"], "captures": root.get("captures", {}),
-            "frame": root.get("frame"), "exits": incident["exits"], "crash_loop": incident["crash_loop"],
-            "state": incident["state"]}
-
-
 def scan_projections():
     out = subprocess.run([binary, "scan", "--json", "--rules", RULES, SEED], capture_output=True, text=True)
     if out.returncode not in (0, 1):
         raise CheckFailed(f"faultline scan exited {out.returncode}: {out.stderr}")
-    return sorted(json.dumps(projection(i), sort_keys=True) for i in json.loads(out.stdout)["incidents"])
+    return projections(json.loads(out.stdout)["incidents"])
 
 
 def seed_line_count():
     with open(SEED) as f:
         return sum(1 for line in f if line.strip())
-
-
-def metric(daemon, pattern):
-    m = re.search(pattern, daemon.metrics(), re.M)
-    return int(m.group(1)) if m else 0
 
 
 def ship(client, endpoint):
@@ -75,26 +63,7 @@ def ship(client, endpoint):
         if rejected:
             raise CheckFailed(f"{rejected} records were rejected:\n{daemon.log_text()}")
 
-        # A traceback's last line waits for the next line, or for the
-        # multi-line flush, before it is matched: poll for the incident.
-        def live():
-            status, body, _ = daemon.get("/api/v1/incidents?state=all")
-            if status != 200:
-                raise CheckFailed(f"GET /api/v1/incidents answered {status}")
-            return sorted(json.dumps(projection(i), sort_keys=True) for i in json.loads(body)["incidents"])
-        got = wait_for(lambda: live() == want and want, 30, 0.5) or live()
-        if got != want:
-            raise CheckFailed(f"{client}: the daemon's incidents differ from scan's:\n  live: " +
-                              "\n        ".join(got) + "\n  scan: " + "\n        ".join(want))
-    if len(want) != 1:
-        raise CheckFailed(f"expected one incident, scan gives {len(want)}: {want}")
-    incident = json.loads(want[0])
-    if incident["rule"] != "python_module_not_found" or \
-            incident["captures"].get("module") != "netra_backend.app.services.monitoring" or \
-            (incident["frame"] or {}).get("file") != \
-            "/app/netra_backend/app/middleware/gcp_auth_context_middleware.py" or \
-            (incident["frame"] or {}).get("line") != 23 or incident["service"] != "netra-backend-staging":
-        raise CheckFailed(f"not the seed's cause and culprit: {incident}")
+        expect_scans_incident(daemon, want, client, "netra-backend-staging")
 
 
 sys.exit(run_checks([

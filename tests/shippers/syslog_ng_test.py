@@ -33,6 +33,7 @@ from datetime import datetime, timedelta, timezone
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "deploy"))
 from deploylib import (CheckFailed, Daemon, main_args, run_checks, spawn, stop_on_signals,  # noqa: E402
                        stop_pid, wait_for)
+from shipperlib import expect_scans_incident, metric, projections  # noqa: E402
 
 binary, source_dir = (os.path.abspath(a) for a in main_args(2, "FAULTLINE_BINARY SOURCE_DIR"))
 SEED = os.path.join(source_dir, "tests", "corpus", "failures", "01_seed_netra_monitoring_cascade.ndjson")
@@ -78,17 +79,8 @@ def scan(log_path, *flags):
     return json.loads(out.stdout)["incidents"]
 
 
-def projection(incident):
-    root = incident["root_cause"]
-    return {"service": incident["service"], "rule": root["rule"], "captures": root.get("captures", {}),
-            "frame": root.get("frame"), "exits": incident["exits"], "crash_loop": incident["crash_loop"],
-            "state": incident["state"]}
-
-
 def records_received(daemon, endpoint):
-    text = daemon.metrics()
-    m = re.search(r'^faultline_ingest_records_total\{endpoint="%s"\} (\d+)' % endpoint, text, re.M)
-    return int(m.group(1)) if m else 0
+    return metric(daemon, r'^faultline_ingest_records_total\{endpoint="%s"\} (\d+)' % endpoint)
 
 
 def syslog_ng_config(work, destination):
@@ -129,33 +121,12 @@ def ship(destination, endpoint, expected_records, scan_flags):
                 raise CheckFailed(f"syslog-ng delivered {records_received(daemon, endpoint)} of "
                                   f"{expected_records(lines)} records within {DELIVERY_SECONDS} s:\n" +
                                   open(os.path.join(work, "syslog-ng.log"), errors="replace").read())
-            rejected = re.search(r'^faultline_ingest_rejected_total\{reason="malformed"\} (\d+)', daemon.metrics(), re.M)
-            if rejected and int(rejected.group(1)):
-                raise CheckFailed(f"{rejected.group(1)} records were rejected:\n{daemon.log_text()}")
+            rejected = metric(daemon, r'^faultline_ingest_rejected_total\{reason="malformed"\} (\d+)')
+            if rejected:
+                raise CheckFailed(f"{rejected} records were rejected:\n{daemon.log_text()}")
 
-            want = sorted(json.dumps(projection(i), sort_keys=True)
-                          for i in scan(os.path.join(work, "app.log"), *scan_flags))
-
-            # A traceback's last line waits for the next line, or for the
-            # multi-line flush, before it is matched: poll for the incident.
-            def live():
-                status, body, _ = daemon.get("/api/v1/incidents?state=all")
-                if status != 200:
-                    raise CheckFailed(f"GET /api/v1/incidents answered {status}")
-                return sorted(json.dumps(projection(i), sort_keys=True) for i in json.loads(body)["incidents"])
-            got = wait_for(lambda: live() == want and want, 30, 0.5) or live()
-            if got != want:
-                raise CheckFailed("the daemon's incidents differ from scan's:\n  live: " + "\n        ".join(got) +
-                                  "\n  scan: " + "\n        ".join(want))
-            if len(want) != 1:
-                raise CheckFailed(f"expected one incident, scan gives {len(want)}: {want}")
-            incident = json.loads(want[0])
-            if incident["rule"] != "python_module_not_found" or \
-                    incident["captures"].get("module") != "netra_backend.app.services.monitoring" or \
-                    (incident["frame"] or {}).get("file") != \
-                    "/app/netra_backend/app/middleware/gcp_auth_context_middleware.py" or \
-                    incident["service"] != "myapp":
-                raise CheckFailed(f"not the seed's cause and culprit: {incident}")
+            want = projections(scan(os.path.join(work, "app.log"), *scan_flags))
+            expect_scans_incident(daemon, want, "syslog-ng", "myapp")
             # Each config needs no root: syslog-ng wrote its state only where it was told to.
             if not os.path.exists(os.path.join(work, "syslog-ng.persist")):
                 raise CheckFailed("syslog-ng kept no persist file in the scratch directory")
