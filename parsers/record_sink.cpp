@@ -16,21 +16,11 @@ bool RecordSink::admit(size_t index, size_t offset) {
 }
 
 void RecordSink::reject(size_t index, size_t offset, std::string field, std::string message) {
-  RecordError error;
-  error.index = index;
-  error.offset = offset;
-  error.field = std::move(field);
-  error.message = std::move(message);
-  result_.errors.push_back(std::move(error));
+  result_.errors.push_back(RecordError{index, offset, std::move(field), std::move(message), {}});
 }
 
 void RecordSink::warn(size_t index, size_t offset, std::string field, std::string message) {
-  RecordError warning;
-  warning.index = index;
-  warning.offset = offset;
-  warning.field = std::move(field);
-  warning.message = std::move(message);
-  result_.warnings.push_back(std::move(warning));
+  result_.warnings.push_back(RecordError{index, offset, std::move(field), std::move(message), {}});
 }
 
 void RecordSink::reject_limit(size_t index, size_t offset, std::string_view limit,
