@@ -6,11 +6,6 @@
 
 namespace faultline {
 
-struct Pipeline::Matched {
-  LogRecord record;
-  std::vector<Event> events;
-};
-
 Pipeline::Pipeline(std::shared_ptr<const RuleSet> rules, PipelineConfig config, WallClock wall_clock)
     : rules_(std::move(rules)),
       config_(config),
@@ -20,52 +15,71 @@ Pipeline::Pipeline(std::shared_ptr<const RuleSet> rules, PipelineConfig config, 
       assembler_(config.multiline),
       suspects_(SuspectLog::Limits{.window = config.correlator.window}) {}
 
-IngestSummary Pipeline::ingest(std::vector<LogRecord> records) {
-  IngestSummary summary;
+IngestSummary Pipeline::ingest(std::vector<LogRecord> records) { return commit(prepare(std::move(records))); }
+
+PreparedBatch Pipeline::prepare(std::vector<LogRecord> records) const {
+  PreparedBatch batch;
   auto rules = this->rules();
   // Event order, not arrival order: exports such as `gcloud logging read` list newest
-  // first, and traces only assemble when their lines are in sequence.
+  // first, and traces only assemble when their lines are in sequence. Sorted by
+  // index and moved once: a record is hundreds of bytes, too many to shuffle.
   auto by_time = [](const LogRecord& a, const LogRecord& b) { return a.time < b.time; };
-  if (!std::is_sorted(records.begin(), records.end(), by_time))
-    std::stable_sort(records.begin(), records.end(), by_time);
-
-  // Matching is the expensive part and needs no shared state: do it before locking.
-  std::vector<Matched> batch;
-  batch.reserve(records.size());
-  for (auto& record : records) {
-    Matched m{std::move(record), {}};
-    if (m.record.text.find('\n') != std::string::npos) annotate_trace(m.record);
-    if (!rules->match(m.record, m.events)) ++summary.undecided;
-    batch.push_back(std::move(m));
+  if (std::is_sorted(records.begin(), records.end(), by_time)) {
+    batch.records = std::move(records);
+  } else {
+    std::vector<size_t> order(records.size());
+    for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::stable_sort(order.begin(), order.end(),
+                     [&](size_t a, size_t b) { return records[a].time < records[b].time; });
+    batch.records.reserve(records.size());
+    for (size_t i : order) batch.records.push_back(std::move(records[i]));
   }
 
+  // Matching is the expensive part and needs no shared state: done before locking.
+  // So is telling suspects apart, which reads every unmatched record.
+  batch.events.resize(batch.records.size());
+  batch.suspect.resize(batch.records.size());
+  for (size_t i = 0; i < batch.records.size(); ++i) {
+    LogRecord& record = batch.records[i];
+    if (record.text.find('\n') != std::string::npos) annotate_trace(record);
+    if (!rules->match(record, batch.events[i])) ++batch.undecided;
+    batch.suspect[i] = batch.events[i].empty() && is_suspect(record);
+  }
+  return batch;
+}
+
+IngestSummary Pipeline::commit(PreparedBatch batch) {
+  IngestSummary summary;
+  summary.undecided = batch.undecided;
   std::lock_guard lock(mutex_);
   correlate(batch, summary);
   return summary;
 }
 
-void Pipeline::correlate(std::vector<Matched>& batch, IngestSummary& summary) {
+void Pipeline::correlate(PreparedBatch& batch, IngestSummary& summary) {
   const Timestamp now = wall_clock_();
   std::vector<LogRecord> assembled;
   EventBatch staged;
-  for (auto& m : batch) {
-    if (dedup_.seen_before(m.record.source_id, now)) {
+  for (size_t i = 0; i < batch.records.size(); ++i) {
+    LogRecord& record = batch.records[i];
+    std::vector<Event>& events = batch.events[i];
+    if (dedup_.seen_before(record.source_id, now)) {
       ++summary.duplicates;
       continue;
     }
     ++summary.accepted;
-    if (!m.events.empty()) ++summary.matched;
-    note_suspects(m);
+    if (!events.empty()) ++summary.matched;
+    note_suspects(record, batch.suspect[i], events);
     if (journal_) {
-      staged.clock = std::max(staged.clock.value_or(m.record.time), m.record.time);
-      for (Event& event : m.events) staged.events.push_back(std::move(event));
+      staged.clock = std::max(staged.clock.value_or(record.time), record.time);
+      for (Event& event : events) staged.events.push_back(std::move(event));
     } else {
-      for (const Event& event : m.events) add_event(event, summary.changes);
-      correlator_.advance(m.record.time, &summary.changes);
+      for (const Event& event : events) add_event(event, summary.changes);
+      correlator_.advance(record.time, &summary.changes);
     }
     // Drained per record: the assembler passes most records straight back, and
     // collecting them all would copy the whole batch once more.
-    assembler_.push(std::move(m.record), assembled);
+    assembler_.push(std::move(record), assembled);
     if (!assembled.empty()) {
       if (journal_) {
         for (Event& event : trace_contexts(assembled)) staged.contexts.push_back(std::move(event));
@@ -85,12 +99,12 @@ void Pipeline::correlate(std::vector<Matched>& batch, IngestSummary& summary) {
 
 // Unmatched records may be what an unknown crash was about; crash evidence
 // carries the suspects of its instance, for an incident with no known cause.
-void Pipeline::note_suspects(Matched& m) {
-  if (m.events.empty()) {
-    suspects_.note(m.record);
+void Pipeline::note_suspects(const LogRecord& record, bool suspect, std::vector<Event>& events) {
+  if (events.empty()) {
+    if (suspect) suspects_.keep(record);
     return;
   }
-  for (Event& event : m.events)
+  for (Event& event : events)
     if (event.is_exit() || event.kind == RuleKind::loop || event.fallback) event.suspects = suspects_.before(event);
 }
 

@@ -8,7 +8,9 @@
 // traces runs beside it and only adds context (the culprit frame) to incidents.
 //
 // Thread-safe: one mutex serialises correlation (which is order-sensitive by
-// nature); matching runs before taking it.
+// nature); matching runs before taking it. prepare() is that matching on its
+// own, so that a caller with many batches (scan) can match several at once on
+// other threads and commit them one by one in order.
 //
 // Journal mode (several replicas, set_journal): ingest(), tick() and the
 // lifecycle calls do not correlate; they hand an EventBatch to the journal, and
@@ -78,11 +80,28 @@ struct PipelineStats {
   size_t suspect_instances = 0;  // instances whose last error lines are kept
 };
 
+// A batch of records put in event order and matched, not yet correlated
+// (Pipeline::prepare). Records, their events and whether an unmatched record is
+// a suspect line (SuspectLog) are kept side by side, so that nothing is moved
+// to pair them up.
+struct PreparedBatch {
+  std::vector<LogRecord> records;    // by event time, arrival order among equal times
+  std::vector<std::vector<Event>> events;  // per record
+  std::vector<bool> suspect;         // per record: no event, and reads as an error
+  size_t undecided = 0;              // records RE2::Set could not decide on
+};
+
 class Pipeline {
  public:
   Pipeline(std::shared_ptr<const RuleSet> rules, PipelineConfig config, WallClock wall_clock);
 
+  // prepare() then commit().
   IngestSummary ingest(std::vector<LogRecord> records);
+  // Sorts and matches without the pipeline's lock: safe on any thread, beside
+  // other prepare() and commit() calls.
+  PreparedBatch prepare(std::vector<LogRecord> records) const;
+  // Correlates a prepared batch; batches are correlated in the order of the calls.
+  IngestSummary commit(PreparedBatch batch);
   // End of input (scan): flushes pending traces and lets event time settle.
   IngestSummary finish();
   // Daemon timer: flushes traces silent for longer than flush_after (wall time).
@@ -110,9 +129,8 @@ class Pipeline {
   void restore(std::vector<Incident> incidents, const std::vector<std::pair<std::string, Timestamp>>& seen_ids);
 
  private:
-  struct Matched;
-  void correlate(std::vector<Matched>& batch, IngestSummary& summary);
-  void note_suspects(Matched& m);
+  void correlate(PreparedBatch& batch, IngestSummary& summary);
+  void note_suspects(const LogRecord& record, bool suspect, std::vector<Event>& events);
   void add_event(const Event& event, std::vector<IncidentChange>& changes);
   void add_context(const Event& event, std::vector<IncidentChange>& changes);
   void add_trace_context(const std::vector<LogRecord>& records, std::vector<IncidentChange>& changes);

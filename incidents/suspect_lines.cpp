@@ -66,7 +66,11 @@ std::string suspect_line(const LogRecord& record) {
 }
 
 void SuspectLog::note(const LogRecord& record) {
-  if (limits_.lines_per_instance == 0 || !is_suspect(record)) return;
+  if (is_suspect(record)) keep(record);
+}
+
+void SuspectLog::keep(const LogRecord& record) {
+  if (limits_.lines_per_instance == 0) return;
   Lines& entry = by_instance_[instance_key(record)];
   entry.touched = ++clock_;
   SuspectLine line{record.time, record.instance, suspect_line(record)};

@@ -38,6 +38,9 @@ class SuspectLog {
 
   // Keeps `record` if it is a suspect (see above). Call only for records no rule matched.
   void note(const LogRecord& record);
+  // Keeps `record`, already known to be a suspect (is_suspect, told apart
+  // beforehand on another thread).
+  void keep(const LogRecord& record);
   // The crash's instance's suspects from `window` before it up to its time, oldest first.
   std::vector<SuspectLine> before(const Event& crash) const;
 

@@ -25,7 +25,7 @@ test_packages=(
   doctest-dev
   # peers for tests and benchmarks (postgresql: initdb and postgres, started by
   # the tests themselves; the package's own cluster is not used)
-  ripgrep curl python3 prometheus prometheus-alertmanager wrk nginx-light postgresql
+  ripgrep mtail curl python3 prometheus prometheus-alertmanager wrk nginx-light postgresql
   # deploy/ checks: YAML manifests, shell scripts
   python3-yaml shellcheck
   # the web page test (tests/web): Debian's browser, a font for its text

@@ -1,9 +1,13 @@
 #include "server/cli/scan_command.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <deque>
 #include <filesystem>
+#include <future>
 #include <optional>
+#include <thread>
 
 #include "incidents/pipeline.h"
 #include "parsers/parse.h"
@@ -64,6 +68,15 @@ struct ScanOptions {
   std::string rules;
   ParseOptions parse;
   std::vector<std::string> files;
+};
+
+// One piece of an input, parsed and matched on a worker thread; correlated on
+// the scan's own thread, in input order.
+struct ScannedPiece {
+  ParseResult parsed;      // its errors and warnings (the records moved into `prepared`)
+  PreparedBatch prepared;
+  uint64_t offset = 0;     // where the piece starts in its input
+  uint64_t file_bytes = 0; // bytes of the file read when it was cut, for progress
 };
 
 int usage_error(const std::string& message) {
@@ -139,6 +152,9 @@ int run_scan(const std::vector<std::string>& args) {
   size_t records = 0, matched = 0;
   ScanProgress progress(stderr, is_terminal(stderr), total_size(options.files));
   uint64_t bytes_before = 0;  // input bytes of the files done
+  // Pieces parsed and matched ahead of correlation: one per core, and one more
+  // so that a core never waits for the correlating thread to hand out work.
+  const size_t max_ahead = std::max(1u, std::thread::hardware_concurrency()) + 1;
   for (const std::string& file : options.files) {
     const uint64_t file_bytes = input_size(file).value_or(0);
     ScanInput input;
@@ -148,28 +164,49 @@ int run_scan(const std::vector<std::string>& args) {
       ++input_errors;
       continue;
     }
+    // Parsing and matching a piece needs nothing from the pieces before it, so
+    // they run on worker threads, a few pieces ahead; correlation is
+    // order-sensitive and takes them back here one by one, in input order.
     size_t record_base = 0;
-    std::string_view piece;
-    while (input.next(piece, error)) {
-      ParseResult parsed = parse_input(piece, options.format, options.parse);
+    std::deque<std::future<ScannedPiece>> ahead;
+    auto take_oldest = [&] {
+      ScannedPiece done = ahead.front().get();
+      ahead.pop_front();
+      ParseResult& parsed = done.parsed;
       for (RecordError e : parsed.errors) {
         e.index += record_base;
-        e.offset += input.piece_offset();
+        e.offset += done.offset;
         std::fprintf(stderr, "%s: %s\n", file.c_str(), e.describe().c_str());
       }
       for (RecordError w : parsed.warnings) {  // scanned all the same
         w.index += record_base;
-        w.offset += input.piece_offset();
+        w.offset += done.offset;
         std::fprintf(stderr, "%s: warning: %s\n", file.c_str(), w.describe().c_str());
       }
       input_errors += parsed.errors.size();
       unknown_service += parsed.unknown_service;
       record_base += parsed.input_records;
-      const IngestSummary summary = pipeline.ingest(std::move(parsed.records));
+      const IngestSummary summary = pipeline.commit(std::move(done.prepared));
       records += summary.accepted;
       matched += summary.matched;
-      progress.update(bytes_before + input.file_bytes_read(), records, pipeline.stats().correlator.incidents);
+      progress.update(bytes_before + done.file_bytes, records, pipeline.stats().correlator.incidents);
+    };
+    std::string_view piece;
+    while (input.next(piece, error)) {
+      if (ahead.size() >= max_ahead) take_oldest();
+      // The input reuses its buffer for the next piece: the worker gets a copy.
+      ahead.push_back(std::async(std::launch::async, [&pipeline, &options, text = std::string(piece),
+                                                      offset = input.piece_offset(),
+                                                      file_bytes = input.file_bytes_read()] {
+        ScannedPiece out;
+        out.parsed = parse_input(text, options.format, options.parse);
+        out.prepared = pipeline.prepare(std::move(out.parsed.records));
+        out.offset = offset;
+        out.file_bytes = file_bytes;
+        return out;
+      }));
     }
+    while (!ahead.empty()) take_oldest();
     if (!error.empty()) {
       std::fprintf(stderr, "faultline scan: %s\n", error.c_str());
       ++input_errors;

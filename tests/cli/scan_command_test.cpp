@@ -2,6 +2,7 @@
 // table, --json, and precise errors on bad input (never a crash).
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
@@ -155,4 +156,51 @@ TEST_CASE("bad input: a precise error naming the record and exit 2, the good rec
     CHECK(help.exit_code == 0);
     CHECK(help.out.find("Usage: faultline scan") != std::string::npos);
   }
+}
+
+TEST_CASE("a file of many pieces: errors in line order with their line numbers, the cascade found as in a small file") {
+  // Several MiB, so that the scan reads it in several pieces and works on them
+  // side by side; what it reports must not show it.
+  TempDir dir;
+  const std::string healthy = "2025-03-01T10:00:00Z GET /healthz 200 OK\n";
+  const std::string cascade =
+      "2025-03-01T10:00:01Z Traceback (most recent call last):\n"
+      "2025-03-01T10:00:01Z   File \"/app/main.py\", line 3, in <module>\n"
+      "2025-03-01T10:00:01Z     import netra_core\n"
+      "2025-03-01T10:00:01Z ModuleNotFoundError: No module named 'netra_core'\n"
+      "2025-03-01T10:00:02Z Container called exit(1).\n";
+  const std::vector<size_t> bad_lines = {7, 60000, 120000, 149999};
+  std::string big;
+  std::vector<size_t> bad_offsets;
+  for (size_t line = 0; line < 150000; ++line) {
+    if (std::find(bad_lines.begin(), bad_lines.end(), line) == bad_lines.end()) {
+      big += healthy;
+      continue;
+    }
+    bad_offsets.push_back(big.size());
+    big += "caf\xe9\n";
+  }
+  REQUIRE(big.size() > (4u << 20));
+  auto large = run_command({kBinary, "scan", "--json", "--format", "text", "--service", "web",
+                            dir.write("large.log", big + cascade)});
+  auto small = run_command({kBinary, "scan", "--json", "--format", "text", "--service", "web",
+                            dir.write("small.log", healthy + cascade)});
+  CHECK(large.exit_code == 2);
+  size_t at = 0;
+  for (size_t i = 0; i < bad_lines.size() && at != std::string::npos; ++i) {
+    at = large.err.find(
+        "record " + std::to_string(bad_lines[i]) + " (byte " + std::to_string(bad_offsets[i]) + ")", at);
+    CHECK_MESSAGE(at != std::string::npos, "line " << bad_lines[i] << " in " << large.err);
+  }
+  CHECK(large.err.find("4 input error(s)") != std::string::npos);
+  CHECK(small.exit_code == 1);
+  auto large_incidents = nlohmann::json::parse(large.out)["incidents"];
+  auto small_incidents = nlohmann::json::parse(small.out)["incidents"];
+  REQUIRE(small_incidents.size() == 1);
+  REQUIRE(large_incidents.size() == 1);
+  for (auto* incident : {&large_incidents[0], &small_incidents[0]}) {  // when the scan ran
+    incident->erase("detected_at");
+    incident->erase("detection_delay_seconds");
+  }
+  CHECK(large_incidents == small_incidents);
 }
