@@ -13,16 +13,21 @@
 #   rg-ascii      the same with --no-unicode: \w, \s and \b mean what RE2 (and so
 #                 faultline) makes them mean, ASCII; the faster ripgrep
 #   mtail         `mtail --one_shot` with one counter per pattern
-# A peer that runs below 10 MB/s (ripgrep's defaults on the text, whose Unicode
-# classes overflow its DFA; mtail, which runs every regexp on every line) reads
-# only the first SLOW_MB of the file: its MB/s on that much is what it would do
-# on all of it, within a few percent, and the bench stays minutes long.
+# Two peers run below 1 MB/s on the text: ripgrep's defaults (the pack's
+# patterns with Unicode \w, \s and \b; --no-unicode runs hundreds of times
+# faster) and mtail (every regexp on every line). They read the first SLOW_MB
+# of the text only, and their MB/s on it stands for the whole file: a 100 MB
+# file would take each of them minutes a round. That flatters ripgrep (0.30 MB/s on 4 MB, 0.22 MB/s over 100 MB once
+# measured whole). On the NDJSON ripgrep runs whole: it starts slowly there and
+# speeds up, so a slice would understate it.
 #
 #   bench/scan_vs_ripgrep.sh                  # 100 MB files, 3 rounds
 #   TARGET_MB=32 ROUNDS=2 SLOW_MB=2 bench/scan_vs_ripgrep.sh
+#   BASELINE_BIN=/path/to/older/faultline bench/scan_vs_ripgrep.sh   # and a build to compare with
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 bin=${FAULTLINE_BIN:-$root/build/server/faultline}
+baseline=${BASELINE_BIN:-}
 target_mb=${TARGET_MB:-100}
 rounds=${ROUNDS:-3}
 slow_mb=${SLOW_MB:-4}
@@ -43,9 +48,8 @@ npatterns=$(wc -l < "$work/patterns.txt")
 mkdir "$work/progs"
 awk '{ gsub("/", "\\/"); printf "counter rule_%d\n/%s/ {\n  rule_%d++\n}\n", NR, $0, NR }' \
   "$work/patterns.txt" > "$work/progs/rules.mtail"
-for input in text ndjson; do  # the slow peers' share: whole lines
-  head -c "$((slow_mb << 20))" "$work/$input" | sed '$d' > "$work/$input.slice"
-done
+# The slow peers' share: whole lines.
+head -c "$((slow_mb << 20))" "$work/text" | sed '$d' > "$work/text.slice"
 
 calc() { awk "BEGIN { printf \"%.6f\", $1 }"; }
 declare -A seconds bytes rss
@@ -62,24 +66,6 @@ run() {
   [ "$r" -gt "${rss[$name]:-0}" ] && rss[$name]=$r
   return 0
 }
-# What decides whether a peer is slow: a first, untimed pass over the slice.
-mbps_once() {  # FILE COMMAND...
-  local file=$1 start end
-  shift
-  start=$(date +%s.%N); "$@" > /dev/null 2>&1 || true; end=$(date +%s.%N)
-  calc "$(stat -c %s "$file") / ($end - $start) / 1000000"
-}
-slow_or_whole() {  # INPUT COMMAND... (the file last): the slice when the peer is slow
-  local input=$1
-  shift
-  if awk "BEGIN { exit !($(mbps_once "$work/$input.slice" "$@" "$work/$input.slice") < 10) }"; then
-    echo "$work/$input.slice"
-  else
-    echo "$work/$input"
-  fi
-}
-rg_text=$(slow_or_whole text rg -c -f "$work/patterns.txt")
-rg_ndjson=$(slow_or_whole ndjson rg -c -f "$work/patterns.txt")
 mtail_cmd=(mtail --one_shot --one_shot_format prometheus --max_regexp_length 4096 --logtostderr
   --progs "$work/progs" --logs)
 
@@ -87,11 +73,13 @@ echo "text: $(( $(stat -c %s "$work/text") >> 20 )) MiB, ndjson: $(( $(stat -c %
   "(generated noise corpus); $npatterns patterns; $rounds rounds, interleaved; $(nproc) cores"
 for _ in $(seq 1 "$rounds"); do
   run "faultline text" "$work/text" "$bin" scan --format text --service bench "$work/text"
-  run "rg text" "$rg_text" rg -c -f "$work/patterns.txt" "$rg_text"
+  [ -n "$baseline" ] && run "baseline text" "$work/text" "$baseline" scan --format text --service bench "$work/text"
+  run "rg text" "$work/text.slice" rg -c -f "$work/patterns.txt" "$work/text.slice"
   run "rg-ascii text" "$work/text" rg --no-unicode -c -f "$work/patterns.txt" "$work/text"
   [ "$have_mtail" = 1 ] && run "mtail text" "$work/text.slice" "${mtail_cmd[@]}" "$work/text.slice"
   run "faultline ndjson" "$work/ndjson" "$bin" scan "$work/ndjson"
-  run "rg ndjson" "$rg_ndjson" rg -c -f "$work/patterns.txt" "$rg_ndjson"
+  [ -n "$baseline" ] && run "baseline ndjson" "$work/ndjson" "$baseline" scan "$work/ndjson"
+  run "rg ndjson" "$work/ndjson" rg -c -f "$work/patterns.txt" "$work/ndjson"
   run "rg-ascii ndjson" "$work/ndjson" rg --no-unicode -c -f "$work/patterns.txt" "$work/ndjson"
 done
 
@@ -104,8 +92,8 @@ ratio() {  # FAULTLINE PEER
   [ -n "${seconds[$2]:-}" ] || return 0
   printf 'ratio %-18s / %-15s %6.2f\n' "$1" "$2" "$(calc "$(mbps "$1") / $(mbps "$2")")"
 }
-for name in "faultline text" "rg text" "rg-ascii text" "mtail text" "faultline ndjson" "rg ndjson" \
-  "rg-ascii ndjson"; do
+for name in "faultline text" "baseline text" "rg text" "rg-ascii text" "mtail text" "faultline ndjson" \
+  "baseline ndjson" "rg ndjson" "rg-ascii ndjson"; do
   [ -n "${seconds[$name]:-}" ] && report "$name"
 done
 ratio "faultline text" "rg text"
@@ -113,3 +101,5 @@ ratio "faultline text" "rg-ascii text"
 ratio "faultline text" "mtail text"
 ratio "faultline ndjson" "rg ndjson"
 ratio "faultline ndjson" "rg-ascii ndjson"
+ratio "faultline text" "baseline text"
+ratio "faultline ndjson" "baseline ndjson"

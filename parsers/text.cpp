@@ -294,6 +294,11 @@ void TextReader::finish() {
 }
 
 void read_text(std::string_view body, size_t start, RecordSink& sink) {
+  // Room for lines of a typical length up front: growing the vector moves
+  // every record made so far, hundreds of bytes each.
+  constexpr size_t kTypicalLineBytes = 128;
+  std::vector<LogRecord>& records = sink.records();
+  records.reserve(records.size() + std::min(body.size() / kTypicalLineBytes, sink.options().max_records));
   TextReader reader(sink);
   LineReader lines(body, start);
   Line line;

@@ -1,5 +1,7 @@
 #include "server/cli/scan_command.h"
 
+#include <malloc.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -144,6 +146,13 @@ int run_scan(const std::vector<std::string>& args) {
     return 2;
   }
 
+#ifdef __GLIBC__
+  // Every piece allocates and frees the same few megabytes of records; by
+  // default glibc hands blocks that large back to the kernel and faults them
+  // in again for the next piece (a tenth to a fifth of a text scan, in the kernel).
+  mallopt(M_MMAP_THRESHOLD, 256 << 20);
+  mallopt(M_TRIM_THRESHOLD, 512 << 20);
+#endif
   auto wall_clock = [] { return Timestamp{std::chrono::system_clock::now()}; };
   Pipeline pipeline(rules, PipelineConfig{}, wall_clock);
   options.parse.arrival = wall_clock();
