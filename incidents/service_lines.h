@@ -5,8 +5,10 @@
 //
 // Bounded: `lines_per_service` slots per service, a line going to the slot its
 // hash picks (so one chatty line cannot push every other one out, and the
-// sample stays varied and recent), and a capped number of services, the least
-// recently written dropped first.
+// sample stays varied), and a capped number of services, the least recently
+// written dropped first. Cheap on the ingest path: consecutive records of one
+// service find it without a lookup, and once its slots are full only every
+// `refresh_every`-th line is looked at.
 #pragma once
 
 #include <cstddef>
@@ -24,6 +26,7 @@ class ServiceLines {
   struct Limits {
     size_t lines_per_service = 8;
     size_t services = 1'000;
+    size_t refresh_every = 16;
   };
 
   explicit ServiceLines(Limits limits) : limits_(limits) {}
@@ -39,13 +42,20 @@ class ServiceLines {
  private:
   struct Slots {
     std::vector<std::string> lines;  // lines_per_service slots, "" when empty
+    size_t filled = 0;
+    uint64_t seen = 0;
     uint64_t touched = 0;
   };
+  Slots& slots_of(const LogRecord& record);
   void evict();
 
   Limits limits_;
   std::unordered_map<std::string, Slots> by_service_;
   uint64_t clock_ = 0;
+  // The service of the previous record (elements of an unordered_map stay put
+  // until erased), so that a run of one service's records skips the lookup.
+  std::string last_cluster_, last_namespace_, last_service_;
+  Slots* last_ = nullptr;
 };
 
 }  // namespace faultline

@@ -86,7 +86,7 @@ std::string type_regex(const TemplateToken& token) {
     case ValueType::uuid: return R"([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})";
     case ValueType::ip: return R"(\d{1,3}(?:\.\d{1,3}){3}(?::\d+)?)";
     case ValueType::path: return R"([^\s'"]+)";
-    case ValueType::quoted: return std::string("[^") + (token.head.back() == '\\' ? "\\\\" : "") + token.head.back() + "]*";
+    case ValueType::quoted: return std::string("[^") + token.head.back() + "]*";  // head ends with the quote
     case ValueType::word: break;
   }
   return R"(\S+)";
@@ -96,6 +96,10 @@ std::string type_regex(const TemplateToken& token) {
 std::string value_regex(const TemplateToken& token) {
   const bool empty = std::find(token.values.begin(), token.values.end(), "") != token.values.end();
   std::string typed = type_regex(token);
+  const auto digits = [](const std::string& v) {
+    return std::all_of(v.begin(), v.end(), [](char c) { return c >= '0' && c <= '9'; });
+  };
+  if (token.type == ValueType::number && std::all_of(token.values.begin(), token.values.end(), digits)) typed = R"(\d+)";
   RE2 re(typed, RE2::Quiet);
   bool fits = re.ok();
   for (const std::string& value : token.values) fits = fits && (value.empty() || RE2::FullMatch(value, re));

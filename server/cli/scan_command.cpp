@@ -2,7 +2,6 @@
 
 #include <chrono>
 #include <cstdio>
-#include <filesystem>
 #include <optional>
 
 #include "incidents/pipeline.h"
@@ -10,7 +9,7 @@
 #include "rules/rule_set.h"
 #include "rules/rules_path.h"
 #include "server/cli/incident_table.h"
-#include "server/cli/scan_input.h"
+#include "server/cli/replay_files.h"
 #include "server/cli/scan_progress.h"
 
 namespace faultline {
@@ -37,15 +36,6 @@ incidents so far, then a one-line summary; not when it is piped or redirected.
 
 Exit status: 0 no open incident, 1 open incidents, 2 usage or input errors.
 )";
-
-// A file's size on disk; nullopt for standard input or what cannot be stat'ed.
-std::optional<uint64_t> input_size(const std::string& name) {
-  if (name == "-") return std::nullopt;
-  std::error_code ec;
-  const auto size = std::filesystem::file_size(name, ec);
-  if (ec) return std::nullopt;
-  return size;
-}
 
 // The inputs' total size, when every one of them has one.
 std::optional<uint64_t> total_size(const std::vector<std::string>& files) {
@@ -134,48 +124,13 @@ int run_scan(const std::vector<std::string>& args) {
   auto wall_clock = [] { return Timestamp{std::chrono::system_clock::now()}; };
   Pipeline pipeline(rules, PipelineConfig{}, wall_clock);
   options.parse.arrival = wall_clock();
-  size_t input_errors = 0;
-  size_t unknown_service = 0;
-  size_t records = 0, matched = 0;
   ScanProgress progress(stderr, is_terminal(stderr), total_size(options.files));
-  uint64_t bytes_before = 0;  // input bytes of the files done
-  for (const std::string& file : options.files) {
-    const uint64_t file_bytes = input_size(file).value_or(0);
-    ScanInput input;
-    std::string error;
-    if (!input.open(file, options.format, error)) {
-      std::fprintf(stderr, "faultline scan: %s\n", error.c_str());
-      ++input_errors;
-      continue;
-    }
-    size_t record_base = 0;
-    std::string_view piece;
-    while (input.next(piece, error)) {
-      ParseResult parsed = parse_input(piece, options.format, options.parse);
-      for (RecordError e : parsed.errors) {
-        e.index += record_base;
-        e.offset += input.piece_offset();
-        std::fprintf(stderr, "%s: %s\n", file.c_str(), e.describe().c_str());
-      }
-      for (RecordError w : parsed.warnings) {  // scanned all the same
-        w.index += record_base;
-        w.offset += input.piece_offset();
-        std::fprintf(stderr, "%s: warning: %s\n", file.c_str(), w.describe().c_str());
-      }
-      input_errors += parsed.errors.size();
-      unknown_service += parsed.unknown_service;
-      record_base += parsed.input_records;
-      const IngestSummary summary = pipeline.ingest(std::move(parsed.records));
-      records += summary.accepted;
-      matched += summary.matched;
-      progress.update(bytes_before + input.file_bytes_read(), records, pipeline.stats().correlator.incidents);
-    }
-    if (!error.empty()) {
-      std::fprintf(stderr, "faultline scan: %s\n", error.c_str());
-      ++input_errors;
-    }
-    bytes_before += file_bytes;
-  }
+  ReplayCounts counts = replay_files(pipeline, options.files, options.format, options.parse, "faultline scan",
+                                     [&](uint64_t bytes_read, const ReplayCounts& so_far) {
+                                       progress.update(bytes_read, so_far.records, pipeline.stats().correlator.incidents);
+                                     });
+  const size_t input_errors = counts.input_errors, unknown_service = counts.unknown_service;
+  size_t records = counts.records, matched = counts.matched;
   const IngestSummary last = pipeline.finish();
   records += last.accepted;
   matched += last.matched;
