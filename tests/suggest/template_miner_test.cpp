@@ -29,7 +29,7 @@ TEST_CASE("one line alone already has its numbers, ids and addresses as variable
   CHECK(attempt.values == std::vector<std::string>{"3"});
 }
 
-TEST_CASE("a word that varies becomes a variable; quoted names and paths are typed") {
+TEST_CASE("a word that varies becomes a variable, and quoted names and paths are typed") {
   TemplateMiner miner;
   miner.add("tenant 'acme' has no config at /etc/app/acme.toml");
   miner.add("tenant 'globex' has no config at /etc/app/globex.toml");
