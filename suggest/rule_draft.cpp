@@ -82,6 +82,8 @@ std::string brace_escaped(std::string_view text) {
 std::string type_regex(const TemplateToken& token) {
   switch (token.type) {
     case ValueType::number: return R"([-+]?\d+(?:\.\d+)?)";
+    case ValueType::numeric: return R"(\d[\dTZ:.,/+-]*)";
+    case ValueType::duration: return R"(\d+(?:\.\d+)?(?:ns|us|µs|ms|s|min|m|h|d))";
     case ValueType::hex: return R"((?:0[xX])?[0-9a-fA-F]+)";
     case ValueType::uuid: return R"([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})";
     case ValueType::ip: return R"(\d{1,3}(?:\.\d{1,3}){3}(?::\d+)?)";
@@ -113,7 +115,11 @@ std::string capture_name(const std::vector<TemplateToken>& tokens, size_t i, std
   std::string name;
   // "shard=7": the key; "shard 7": the word before it.
   if (!token.head.empty()) name = lower_alnum_runs(token.head, '_');
-  if (name.empty() && i > 0 && !tokens[i - 1].variable) {
+  // Only a lower-case word names what follows ("shard 7"); "Tue 2021-08-31" and "UTC; 6min" do not.
+  const auto lower_case = [](const std::string& text) {
+    return std::none_of(text.begin(), text.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
+  };
+  if (name.empty() && i > 0 && !tokens[i - 1].variable && lower_case(tokens[i - 1].text)) {
     std::string word = lower_alnum_runs(tokens[i - 1].text, '_');
     if (word.find('_') == std::string::npos && !dull_word(word)) name = word;
   }

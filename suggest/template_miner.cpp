@@ -1,6 +1,7 @@
 #include "suggest/template_miner.h"
 
 #include <algorithm>
+#include <array>
 #include <string_view>
 
 #include "parsers/line_prefix.h"
@@ -25,6 +26,28 @@ bool is_number(std::string_view s) {
     dot = true;
   }
   return true;
+}
+
+// 2020-08-14, 17:16:42.123, 2020-08-14T17:16:42Z, 3.4.1: digits and separators, at least one of each.
+bool is_numeric(std::string_view s) {
+  if (s.empty() || !is_digit(s[0])) return false;
+  static constexpr std::string_view separators = ":-.,/TZ+";
+  bool separated = false;
+  for (char c : s) {
+    if (is_digit(c)) continue;
+    if (separators.find(c) == std::string_view::npos) return false;
+    separated = true;
+  }
+  return separated;
+}
+
+// 250ms, 6min, 1.5s, 30d.
+bool is_duration(std::string_view s) {
+  size_t i = 0;
+  while (i < s.size() && (is_digit(s[i]) || (s[i] == '.' && i > 0))) ++i;
+  if (i == 0) return false;
+  static constexpr std::array<std::string_view, 9> units = {"ns", "us", "µs", "ms", "s", "m", "min", "h", "d"};
+  return std::find(units.begin(), units.end(), s.substr(i)) != units.end();
 }
 
 // 0x1f, or six or more hex digits with at least one digit and one letter (a
@@ -103,6 +126,8 @@ ValueType value_type(std::string_view core) {
   if (is_uuid(core)) return ValueType::uuid;
   if (is_ip(core)) return ValueType::ip;
   if (is_number(core)) return ValueType::number;
+  if (is_numeric(core)) return ValueType::numeric;
+  if (is_duration(core)) return ValueType::duration;
   if (is_hex(core)) return ValueType::hex;
   if (is_path(core)) return ValueType::path;
   return ValueType::word;
@@ -113,7 +138,7 @@ bool masked(std::string_view token) {
   const std::string_view core = split_token(token).core;
   if (core.empty()) return false;
   const ValueType type = value_type(core);
-  return type == ValueType::uuid || type == ValueType::ip || type == ValueType::number || type == ValueType::hex;
+  return type != ValueType::path && type != ValueType::word;
 }
 
 bool has_digit(std::string_view token) { return std::any_of(token.begin(), token.end(), is_digit); }
@@ -141,6 +166,8 @@ constexpr std::string_view kWildcardKey = "\x1f*";
 std::string_view to_string(ValueType type) {
   switch (type) {
     case ValueType::number: return "number";
+    case ValueType::numeric: return "numeric";
+    case ValueType::duration: return "duration";
     case ValueType::hex: return "hex";
     case ValueType::uuid: return "uuid";
     case ValueType::ip: return "ip";

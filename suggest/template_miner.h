@@ -4,8 +4,9 @@
 //
 //   - a line is cut into tokens at spaces, after what a logger put before the
 //     message (a timestamp, parsers/line_prefix.h) is dropped;
-//   - tokens that are plainly values (numbers, hex ids, UUIDs, IP addresses,
-//     also inside "key=42," or "(0x1f)") are masked before grouping, as Drain's
+//   - tokens that are plainly values (numbers, dates and times, durations, hex
+//     ids, UUIDs, IP addresses, also inside "key=42," or "(0x1f)") are masked
+//     before grouping, as Drain's
 //     preprocessing does, so that one line alone already yields a template;
 //   - a fixed-depth tree picks the candidate groups: first by token count, then
 //     by the first depth - 2 tokens (a token with a digit, or one past a node's
@@ -15,8 +16,9 @@
 //     wildcards), if that share reaches `similarity`; the positions that differ
 //     become wildcards. Otherwise it starts a group of its own.
 //
-// Each wildcard is then typed from the values seen there: a number, a hex id,
-// a UUID, an IP address, a path, a quoted name, or a word; with the constant
+// Each wildcard is then typed from the values seen there: a number, a date,
+// time or version, a duration, a hex id, a UUID, an IP address, a path, a
+// quoted name, or a word; with the constant
 // punctuation around it ("shard=" and "," of "shard=7,") kept apart.
 //
 // Bounded for arbitrary input: tokens per line, groups, and the lines and
@@ -33,7 +35,8 @@
 
 namespace faultline {
 
-enum class ValueType { number, hex, uuid, ip, path, quoted, word };
+// numeric: digits with separators (dates, times, versions); duration: 250ms, 6min.
+enum class ValueType { number, numeric, duration, hex, uuid, ip, path, quoted, word };
 std::string_view to_string(ValueType type);
 
 struct TemplateToken {

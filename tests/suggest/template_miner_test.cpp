@@ -29,6 +29,14 @@ TEST_CASE("one line alone already has its numbers, ids and addresses as variable
   CHECK(attempt.values == std::vector<std::string>{"3"});
 }
 
+TEST_CASE("dates, times, versions and durations inside a line are variables too") {
+  TemplateMiner miner;
+  miner.add("   Active: failed (Result: exit-code) since Tue 2021-08-31 20:53:12 UTC; 6min ago");
+  const auto templates = miner.templates();
+  REQUIRE(templates.size() == 1);
+  CHECK(templates[0].describe() == "   Active: failed (Result: exit-code) since Tue <numeric> <numeric> UTC; <duration> ago");
+}
+
 TEST_CASE("a word that varies becomes a variable, and quoted names and paths are typed") {
   TemplateMiner miner;
   miner.add("tenant 'acme' has no config at /etc/app/acme.toml");
