@@ -387,6 +387,10 @@ def main():
         seeds.add("text", f"trace-{name}", text)
     for name, entries in sorted(entries_by_file.items()):
         seeds.add("text", f"{name.split('.')[0]}.txt", "\n".join(entry_text(e) for e in entries) + "\n")
+        # Rule suggestion mines any text: the failures' error lines, as suspect lines.
+        errors = [entry_text(e) for e in entries if e.get("severity") in ("ERROR", "CRITICAL")]
+        if errors:
+            seeds.add("suggest", f"{name.split('.')[0]}.txt", "\n".join(errors[:48]) + "\n")
 
     # Envelopes and JSON records: the real-world logs as users pasted them
     # (compose, journald, CRI, Docker json-file, Heroku, leading timestamps), in

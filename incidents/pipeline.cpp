@@ -13,7 +13,8 @@ Pipeline::Pipeline(std::shared_ptr<const RuleSet> rules, PipelineConfig config, 
       correlator_(config.correlator, [this] { return applying_wall_ ? *applying_wall_ : wall_clock_(); }),
       dedup_(config.dedup_horizon, config.dedup_max_entries),
       assembler_(config.multiline),
-      suspects_(SuspectLog::Limits{.window = config.correlator.window}) {}
+      suspects_(SuspectLog::Limits{.window = config.correlator.window}),
+      service_lines_(ServiceLines::Limits{}) {}
 
 IngestSummary Pipeline::ingest(std::vector<LogRecord> records) { return commit(prepare(std::move(records))); }
 
@@ -102,6 +103,7 @@ void Pipeline::correlate(PreparedBatch& batch, IngestSummary& summary) {
 void Pipeline::note_suspects(const LogRecord& record, bool suspect, std::vector<Event>& events) {
   if (events.empty()) {
     if (suspect) suspects_.keep(record);
+    service_lines_.note(record);
     return;
   }
   for (Event& event : events)
@@ -229,7 +231,12 @@ void Pipeline::set_journal(BatchJournal* journal) {
 
 PipelineStats Pipeline::stats() const {
   std::lock_guard lock(mutex_);
-  return {correlator_.stats(), dedup_.size(), assembler_.pending(), suspects_.instances()};
+  return {correlator_.stats(), dedup_.size(), assembler_.pending(), suspects_.instances(), service_lines_.services()};
+}
+
+std::vector<std::string> Pipeline::service_lines(const Incident& incident) const {
+  std::lock_guard lock(mutex_);
+  return service_lines_.sample(incident.cluster, incident.namespace_name, incident.service);
 }
 
 std::vector<Incident> Pipeline::incidents() const {

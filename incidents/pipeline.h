@@ -27,6 +27,7 @@
 #include "incidents/correlator.h"
 #include "incidents/deduplicator.h"
 #include "incidents/event_batch.h"
+#include "incidents/service_lines.h"
 #include "incidents/suspect_lines.h"
 #include "parsers/multiline.h"
 #include "parsers/parse.h"
@@ -78,6 +79,7 @@ struct PipelineStats {
   size_t dedup_ids = 0;
   size_t traces_pending = 0;  // multi-line traces being assembled
   size_t suspect_instances = 0;  // instances whose last error lines are kept
+  size_t sampled_services = 0;   // services whose ordinary lines are sampled (ServiceLines)
 };
 
 // A batch of records put in event order and matched, not yet correlated
@@ -118,6 +120,9 @@ class Pipeline {
   std::vector<Incident> incidents() const;  // snapshot, ordered by opened_at
   PipelineStats stats() const;
   std::optional<Incident> incident(const std::string& id) const;
+  // Lines the incident's service printed that no rule matched (ServiceLines), to
+  // show that a rule drafted from its suspect lines keeps quiet on them.
+  std::vector<std::string> service_lines(const Incident& incident) const;
   // Acknowledges or resolves (in journal mode: stages the action, applied from the journal).
   LifecycleResult act(const LifecycleAction& action);
   // Takes act()'s action back when its commit failed (the undo of the caller's
@@ -150,6 +155,7 @@ class Pipeline {
   Deduplicator dedup_;
   MultilineAssembler assembler_;
   SuspectLog suspects_;
+  ServiceLines service_lines_;
   PipelineObserver* observer_ = nullptr;
   BatchJournal* journal_ = nullptr;
 };

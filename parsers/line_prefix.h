@@ -1,5 +1,5 @@
 // What an application puts before its message on a line: a timestamp and a
-// level. Internal to parsers/.
+// level. Used by parsers/, and by suggest/ to mine the message after it.
 //
 // Time (only at the very start of the line, and only with a date):
 //   2023-01-01T00:00:00.000Z msg        2023-01-01 00:00:00,123 msg    (log_time.h forms)

@@ -18,6 +18,7 @@ Commands:
   scan          read log files (Cloud Logging exports, NDJSON, text) and print incidents
   rules check   validate a rule pack (file or directory)
   rules test    run rule pack tests (expected matches and incidents)
+  rules suggest draft rules for crashes no rule explains, from log files
   version       print the version
 
 Run 'faultline <command> --help' for a command's options.

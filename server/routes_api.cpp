@@ -1,4 +1,4 @@
-// The on-call API: incidents (list, one, ack, resolve), MTTR stats, rules.
+// The on-call API: incidents (list, one, ack, resolve, suggested rule), MTTR stats, rules.
 //
 // GET /api/v1/incidents without ?state= lists the active incidents (open and
 // acknowledged): what someone paged at 3 a.m. wants. ?state=all, open,
@@ -17,6 +17,7 @@
 #include "server/rule_reloader.h"
 #include "server/http/worker_pool.h"
 #include "store/commit_point.h"
+#include "suggest/rule_draft.h"
 
 namespace faultline {
 namespace {
@@ -195,6 +196,17 @@ Response mttr(ServeContext& context, const CallPtr& call) {
   return json_response(http::status::ok, out);
 }
 
+// A rule drafted from an unknown-cause incident's suspect lines, as YAML to
+// review and add to a pack; 409 with the reason when there is none to draft.
+Response suggested_rule(ServeContext& context, const std::string& id) {
+  auto incident = context.pipeline.incident(id);
+  if (!incident) return not_found(id);
+  const RuleDraft draft = draft_rule(*incident, context.pipeline.service_lines(*incident));
+  if (!draft.ok())
+    return problem_response(Problem{409, "no-rule-suggestion", "Conflict", "No rule can be drafted: " + draft.error + "."});
+  return text_response(http::status::ok, draft.yaml, "application/yaml; charset=utf-8");
+}
+
 Response rules(ServeContext& context) {
   auto set = context.pipeline.rules();
   nlohmann::json list = nlohmann::json::array();
@@ -225,6 +237,11 @@ void add_api_routes(Router& router, ServeContext& context) {
       if (!incident) return not_found(call->path_params.front());
       return json_response(http::status::ok, incident_json(*incident));
     });
+  }, read);
+  router.add(http::verb::get, "/api/v1/incidents/{id}/suggested-rule", [&context](const CallPtr& call) {
+    if (!check_id(call)) return;
+    run_blocking(context, context.api_pool, call,
+                 [&context, call] { return suggested_rule(context, call->path_params.front()); });
   }, read);
   for (LifecycleKind kind : {LifecycleKind::acknowledge, LifecycleKind::resolve}) {
     router.add(http::verb::post,

@@ -26,6 +26,7 @@ void report_bounded_state(ServeContext& context) {
   metrics.bounded_state("dedup_ids", stats.dedup_ids, config.dedup_max_entries);
   metrics.bounded_state("traces", stats.traces_pending, config.multiline.max_pending);
   metrics.bounded_state("suspect_instances", stats.suspect_instances, SuspectLog::Limits{}.instances);
+  metrics.bounded_state("sampled_services", stats.sampled_services, ServiceLines::Limits{}.services);
   metrics.bounded_state("ingest_queue", context.ingest_pool.in_flight(), context.ingest_pool.capacity());
   if (context.alerts)
     metrics.bounded_state("alerts_pending_resolved", context.alerts->pending_resolved(),

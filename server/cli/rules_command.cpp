@@ -1,5 +1,6 @@
 #include "server/cli/rules_command.h"
 
+#include <chrono>
 #include <cstdio>
 #include <map>
 
@@ -8,6 +9,8 @@
 #include "rules/rule_tests.h"
 #include "rules/rule_set.h"
 #include "rules/rules_path.h"
+#include "server/cli/replay_files.h"
+#include "suggest/rule_draft.h"
 
 namespace faultline {
 namespace {
@@ -15,6 +18,7 @@ namespace {
 constexpr const char* kHelp = R"(Usage: faultline rules check [PATH]
        faultline rules list [PATH] [--patterns]
        faultline rules test FILE.yaml...
+       faultline rules suggest [--rules PATH] [--format F] [--service S] FILE... | -
 
 check  Loads a rule pack (a YAML file, or every *.yaml in a directory; default: the
        bundled pack) and reports every problem at once with file:line and rule id:
@@ -28,6 +32,18 @@ test   Runs rule test files: per case, input lines, the rules that must fire on 
        (with captures), lines on which nothing may fire, and the incidents the lines
        must open (service, root_cause, module, crash_loop, exits, state, ...).
        Exit 0 when every case passes, 1 when one fails, 2 when a file is invalid.
+
+suggest
+       Scans log files as `faultline scan` does (same formats and options) and, for
+       every incident whose cause no rule knows, drafts a `kind: cause` rule from
+       the lines its instances printed last before crashing: a template mined
+       across instances (constant words literal, numbers, ids, paths and quoted
+       names as named captures), a summary, and examples from the real lines. Each
+       draft is checked as `rules check` would before it is printed; one YAML
+       document per incident, separated by '---', to review and save into a pack.
+       Exit 0 when a rule was drafted, 1 when none was (no incident without a
+       known cause, or no draft possible: the reason is on standard error),
+       2 on usage, rule or input errors.
 )";
 
 int check(const std::string& path) {
@@ -117,6 +133,72 @@ int test(const std::vector<std::string>& files) {
   return invalid ? 2 : failed ? 1 : 0;
 }
 
+int suggest(const std::vector<std::string>& args) {
+  std::string rules_path;
+  InputFormat format = InputFormat::automatic;
+  ParseOptions parse;
+  std::vector<std::string> files;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& arg = args[i];
+    const bool takes_value = arg == "--rules" || arg == "--format" || arg == "--service" || arg == "--revision" ||
+                             arg == "--instance";
+    if (takes_value && i + 1 >= args.size()) {
+      std::fprintf(stderr, "faultline rules suggest: %s expects a value\n", arg.c_str());
+      return 2;
+    }
+    if (arg == "--rules") rules_path = args[++i];
+    else if (arg == "--format") {
+      if (!parse_input_format(args[++i], format)) {
+        std::fprintf(stderr, "faultline rules suggest: --format expects auto, logentry, ndjson, text, pubsub, loki or msgpack\n");
+        return 2;
+      }
+    } else if (arg == "--service") parse.service = args[++i];
+    else if (arg == "--revision") parse.revision = args[++i];
+    else if (arg == "--instance") parse.instance = args[++i];
+    else if (arg.size() > 1 && arg[0] == '-') {
+      std::fprintf(stderr, "faultline rules suggest: unknown option %s\n", arg.c_str());
+      return 2;
+    } else files.push_back(arg);
+  }
+  if (files.empty()) {
+    std::fprintf(stderr, "faultline rules suggest: no input: give one or more files, or - for standard input\n");
+    return 2;
+  }
+  if (rules_path.empty()) rules_path = default_rules_path();
+  std::vector<RuleProblem> problems;
+  auto rules = RuleSet::load(rules_path, problems);
+  if (!rules) {
+    for (const auto& problem : problems) std::fprintf(stderr, "%s\n", problem.describe().c_str());
+    std::fprintf(stderr, "faultline rules suggest: %zu problem(s) in rules %s\n", problems.size(), rules_path.c_str());
+    return 2;
+  }
+  auto wall_clock = [] { return Timestamp{std::chrono::system_clock::now()}; };
+  Pipeline pipeline(rules, PipelineConfig{}, wall_clock);
+  parse.arrival = wall_clock();
+  const ReplayCounts counts = replay_files(pipeline, files, format, parse, "faultline rules suggest");
+  pipeline.finish();
+
+  size_t unknown = 0, drafted = 0;
+  for (const Incident& incident : pipeline.incidents()) {
+    if (incident.suspects.empty()) continue;
+    ++unknown;
+    const RuleDraft draft = draft_rule(incident, pipeline.service_lines(incident));
+    if (!draft.ok()) {
+      std::fprintf(stderr, "faultline rules suggest: incident %s (%s): no rule drafted: %s\n", incident.id.c_str(),
+                   incident.service.c_str(), draft.error.c_str());
+      continue;
+    }
+    std::printf("%s%s", drafted++ > 0 ? "---\n" : "", draft.yaml.c_str());
+  }
+  if (unknown == 0) std::fprintf(stderr, "faultline rules suggest: no incident without a known cause\n");
+  if (counts.input_errors > 0) {
+    std::fprintf(stderr, "faultline rules suggest: %zu input error(s); the good records were scanned\n",
+                 counts.input_errors);
+    return 2;
+  }
+  return drafted > 0 ? 0 : 1;
+}
+
 }  // namespace
 
 int run_rules(const std::vector<std::string>& args) {
@@ -157,6 +239,7 @@ int run_rules(const std::vector<std::string>& args) {
     }
     return test(rest);
   }
+  if (args[0] == "suggest") return suggest(rest);
   std::fprintf(stderr, "faultline rules: unknown subcommand '%s'\n\n%s", args[0].c_str(), kHelp);
   return 2;
 }

@@ -1,4 +1,4 @@
-// `faultline rules check PATH` and `faultline rules test FILE...`.
+// `faultline rules check PATH`, `rules list`, `rules test FILE...` and `rules suggest FILE...`.
 #pragma once
 
 #include <string>
@@ -6,7 +6,8 @@
 
 namespace faultline {
 
-// Exit codes: 0 valid / all tests pass, 1 tests fail, 2 invalid rules or usage.
+// Exit codes: 0 valid / all tests pass / a rule drafted, 1 tests fail / nothing
+// drafted, 2 invalid rules, input or usage.
 int run_rules(const std::vector<std::string>& args);
 
 }  // namespace faultline

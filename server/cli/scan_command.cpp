@@ -1,22 +1,15 @@
 #include "server/cli/scan_command.h"
 
-#include <malloc.h>
-
-#include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <deque>
-#include <filesystem>
-#include <future>
 #include <optional>
-#include <thread>
 
 #include "incidents/pipeline.h"
 #include "parsers/parse.h"
 #include "rules/rule_set.h"
 #include "rules/rules_path.h"
 #include "server/cli/incident_table.h"
-#include "server/cli/scan_input.h"
+#include "server/cli/replay_files.h"
 #include "server/cli/scan_progress.h"
 
 namespace faultline {
@@ -44,15 +37,6 @@ incidents so far, then a one-line summary; not when it is piped or redirected.
 Exit status: 0 no open incident, 1 open incidents, 2 usage or input errors.
 )";
 
-// A file's size on disk; nullopt for standard input or what cannot be stat'ed.
-std::optional<uint64_t> input_size(const std::string& name) {
-  if (name == "-") return std::nullopt;
-  std::error_code ec;
-  const auto size = std::filesystem::file_size(name, ec);
-  if (ec) return std::nullopt;
-  return size;
-}
-
 // The inputs' total size, when every one of them has one.
 std::optional<uint64_t> total_size(const std::vector<std::string>& files) {
   uint64_t total = 0;
@@ -70,15 +54,6 @@ struct ScanOptions {
   std::string rules;
   ParseOptions parse;
   std::vector<std::string> files;
-};
-
-// One piece of an input, parsed and matched on a worker thread; correlated on
-// the scan's own thread, in input order.
-struct ScannedPiece {
-  ParseResult parsed;      // its errors and warnings (the records moved into `prepared`)
-  PreparedBatch prepared;
-  uint64_t offset = 0;     // where the piece starts in its input
-  uint64_t file_bytes = 0; // bytes of the file read when it was cut, for progress
 };
 
 int usage_error(const std::string& message) {
@@ -146,82 +121,16 @@ int run_scan(const std::vector<std::string>& args) {
     return 2;
   }
 
-#ifdef __GLIBC__
-  // Every piece allocates and frees the same few megabytes of records; by
-  // default glibc hands blocks that large back to the kernel and faults them
-  // in again for the next piece (a tenth to a fifth of a text scan, in the kernel).
-  mallopt(M_MMAP_THRESHOLD, 256 << 20);
-  mallopt(M_TRIM_THRESHOLD, 512 << 20);
-#endif
   auto wall_clock = [] { return Timestamp{std::chrono::system_clock::now()}; };
   Pipeline pipeline(rules, PipelineConfig{}, wall_clock);
   options.parse.arrival = wall_clock();
-  size_t input_errors = 0;
-  size_t unknown_service = 0;
-  size_t records = 0, matched = 0;
   ScanProgress progress(stderr, is_terminal(stderr), total_size(options.files));
-  uint64_t bytes_before = 0;  // input bytes of the files done
-  // Pieces parsed and matched ahead of correlation: one per core, and one more
-  // so that a core never waits for the correlating thread to hand out work.
-  const size_t max_ahead = std::max(1u, std::thread::hardware_concurrency()) + 1;
-  for (const std::string& file : options.files) {
-    const uint64_t file_bytes = input_size(file).value_or(0);
-    ScanInput input;
-    std::string error;
-    if (!input.open(file, options.format, error)) {
-      std::fprintf(stderr, "faultline scan: %s\n", error.c_str());
-      ++input_errors;
-      continue;
-    }
-    // Parsing and matching a piece needs nothing from the pieces before it, so
-    // they run on worker threads, a few pieces ahead; correlation is
-    // order-sensitive and takes them back here one by one, in input order.
-    size_t record_base = 0;
-    std::deque<std::future<ScannedPiece>> ahead;
-    auto take_oldest = [&] {
-      ScannedPiece done = ahead.front().get();
-      ahead.pop_front();
-      ParseResult& parsed = done.parsed;
-      for (RecordError e : parsed.errors) {
-        e.index += record_base;
-        e.offset += done.offset;
-        std::fprintf(stderr, "%s: %s\n", file.c_str(), e.describe().c_str());
-      }
-      for (RecordError w : parsed.warnings) {  // scanned all the same
-        w.index += record_base;
-        w.offset += done.offset;
-        std::fprintf(stderr, "%s: warning: %s\n", file.c_str(), w.describe().c_str());
-      }
-      input_errors += parsed.errors.size();
-      unknown_service += parsed.unknown_service;
-      record_base += parsed.input_records;
-      const IngestSummary summary = pipeline.commit(std::move(done.prepared));
-      records += summary.accepted;
-      matched += summary.matched;
-      progress.update(bytes_before + done.file_bytes, records, pipeline.stats().correlator.incidents);
-    };
-    std::string_view piece;
-    while (input.next(piece, error)) {
-      if (ahead.size() >= max_ahead) take_oldest();
-      // The input reuses its buffer for the next piece: the worker gets a copy.
-      ahead.push_back(std::async(std::launch::async, [&pipeline, &options, text = std::string(piece),
-                                                      offset = input.piece_offset(),
-                                                      file_bytes = input.file_bytes_read()] {
-        ScannedPiece out;
-        out.parsed = parse_input(text, options.format, options.parse);
-        out.prepared = pipeline.prepare(std::move(out.parsed.records));
-        out.offset = offset;
-        out.file_bytes = file_bytes;
-        return out;
-      }));
-    }
-    while (!ahead.empty()) take_oldest();
-    if (!error.empty()) {
-      std::fprintf(stderr, "faultline scan: %s\n", error.c_str());
-      ++input_errors;
-    }
-    bytes_before += file_bytes;
-  }
+  ReplayCounts counts = replay_files(pipeline, options.files, options.format, options.parse, "faultline scan",
+                                     [&](uint64_t bytes_read, const ReplayCounts& so_far) {
+                                       progress.update(bytes_read, so_far.records, pipeline.stats().correlator.incidents);
+                                     });
+  const size_t input_errors = counts.input_errors, unknown_service = counts.unknown_service;
+  size_t records = counts.records, matched = counts.matched;
   const IngestSummary last = pipeline.finish();
   records += last.accepted;
   matched += last.matched;

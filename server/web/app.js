@@ -302,6 +302,7 @@ function card(incident) {
       fact('Opened', when(incident.opened_at)),
       fact('Last seen', when(incident.last_seen)),
       fact('Detected after', duration(incident.detection_delay_seconds))),
+    suggestPanel(incident),
     evidence(incident));
   article.dataset.id = incident.id;
   return article;
@@ -349,6 +350,95 @@ function renderResolved({incidents}) {
         el('span', {class: 'resolved-when'}, 'resolved ', when(incident.resolved_at), ` by ${incident.resolved_by}`,
            ' after ', duration((Date.parse(incident.resolved_at) - Date.parse(incident.opened_at)) / 1000)))))
     : el('p', {class: 'muted'}, 'Nothing resolved yet.'));
+}
+
+// ------------------------------------------------------------------ suggest a rule
+
+// An incident no rule explains offers a rule drafted from its suspect lines
+// (GET /api/v1/incidents/{id}/suggested-rule, YAML). Fetched when the panel is
+// opened, kept per incident until its suspect lines change, so that refreshes
+// redraw it without asking again; open panels stay open across refreshes.
+const suggestions = {open: new Set(), drafts: new Map()};  // id -> {key, text} or {key, error}
+
+async function fetchSuggestedRule(id) {
+  const headers = {Accept: 'application/yaml'};
+  if (state.token) headers.Authorization = 'Bearer ' + state.token;
+  let response;
+  try {
+    response = await fetch(`/api/v1/incidents/${encodeURIComponent(id)}/suggested-rule`,
+                           {headers, cache: 'no-store', credentials: 'omit'});
+  } catch (error) {
+    throw new ApiError(0, 'Unreachable', `Cannot reach the faultline daemon at ${location.origin} (${error.message}).`);
+  }
+  const text = await response.text();
+  if (response.ok) return text;
+  const json = readJson(text, null);
+  throw new ApiError(response.status, (json && json.title) || response.statusText,
+                     json && typeof json.detail === 'string' ? json.detail : text.slice(0, 300));
+}
+
+async function copyDraft(text, pre, status) {
+  try {
+    await navigator.clipboard.writeText(text);
+    status.textContent = 'Copied.';
+  } catch {
+    // No clipboard access (a plain-http origin other than localhost): select it for a manual copy.
+    getSelection().selectAllChildren(pre);
+    status.textContent = 'Selected: press Ctrl+C (⌘C) to copy.';
+  }
+}
+
+function fillSuggestion(box, draft) {
+  if (draft.error) {
+    box.replaceChildren(el('p', {class: 'notice'}, draft.error));
+    return;
+  }
+  const pre = el('pre', {class: 'draft'}, draft.text);
+  const status = el('span', {class: 'copy-status', role: 'status'});
+  box.replaceChildren(
+    el('p', {class: 'note'}, 'A cause rule drafted from the suspect lines. Review it, say what to fix in its hint, ' +
+                             'then add it to a rule pack (faultline rules check, then reload).'),
+    pre,
+    el('div', {class: 'copy-row'},
+       el('button', {type: 'button', class: 'quiet copy', onclick: () => copyDraft(draft.text, pre, status)}, 'Copy'),
+       status));
+}
+
+function suggestPanel(incident) {
+  if (!Array.isArray(incident.suspect_lines) || !incident.suspect_lines.length) return null;
+  const key = JSON.stringify(incident.suspect_lines);
+  const box = el('div', {class: 'suggestion'});
+  const details = el('details', {class: 'suggest', open: suggestions.open.has(incident.id)},
+    el('summary', {}, 'Suggest a rule'), box);
+  const load = async () => {
+    const cached = suggestions.drafts.get(incident.id);
+    if (cached && cached.key === key) return fillSuggestion(box, cached);
+    box.replaceChildren(el('p', {class: 'note'}, 'Drafting…'));
+    let draft;
+    try {
+      draft = {key, text: await fetchSuggestedRule(incident.id)};
+    } catch (error) {
+      draft = {key, error: explain(error, 'Suggesting a rule')};
+    }
+    if (transientError(draft)) suggestions.drafts.delete(incident.id);
+    else suggestions.drafts.set(incident.id, draft);
+    fillSuggestion(box, draft);
+  };
+  details.addEventListener('toggle', () => {
+    if (details.open) {
+      suggestions.open.add(incident.id);
+      load();
+    } else {
+      suggestions.open.delete(incident.id);
+    }
+  });
+  if (details.open) load();  // redrawn open: the cached draft, at once
+  return details;
+}
+
+// An unreachable daemon or a refused token may answer differently next time.
+function transientError(draft) {
+  return Boolean(draft.error) && !/^Suggesting a rule: 409 /.test(draft.error);
 }
 
 // ------------------------------------------------------------------ MTTR

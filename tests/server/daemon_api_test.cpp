@@ -7,6 +7,7 @@
 #include "parsers/gzip.h"
 #include "tests/server/daemon_process.h"
 #include "incidents/incident_expectation.h"
+#include "rules/rule_set.h"
 #include "tests/support/files.h"
 #include "tests/support/subprocess.h"
 
@@ -223,6 +224,42 @@ TEST_CASE("bad configuration exits 2 with one message naming the setting") {
   RunResult help = run_command({FAULTLINE_BINARY, "serve", "--help"});
   CHECK(help.exit_code == 0);
   CHECK(help.out.find("--listen HOST:PORT") != std::string::npos);
+}
+
+TEST_CASE("GET /api/v1/incidents/{id}/suggested-rule drafts a rule for an unknown cause, and says why not for a known one") {
+  TempDir dir;
+  Daemon daemon(dir.file("faultline.db"));
+  for (const char* name : {"18_unknown_fatal_line_three_instances.ndjson", "01_seed_netra_monitoring_cascade.ndjson"}) {
+    HttpResult ingest = http_post(daemon.port(), "/v1/logs", read_file(scenario(name)), "application/x-ndjson");
+    REQUIRE_MESSAGE(ingest.status == 200, ingest.body);
+  }
+  std::string unknown, known;
+  const nlohmann::json incidents = http_get(daemon.port(), "/api/v1/incidents").json()["incidents"];
+  for (const auto& incident : incidents)
+    (incident["root_cause"]["rule"] == "generic_exit" ? unknown : known) = incident["id"];
+  REQUIRE(!unknown.empty());
+  REQUIRE(!known.empty());
+
+  HttpResult draft = http_get(daemon.port(), "/api/v1/incidents/" + unknown + "/suggested-rule");
+  REQUIRE_MESSAGE(draft.status == 200, draft.body);
+  CHECK(draft.header("content-type") == "application/yaml; charset=utf-8");
+  CHECK(draft.body.find("kind: cause") != std::string::npos);
+  CHECK(draft.body.find("FATAL: ledger shard (?P<shard>\\d+) checksum mismatch") != std::string::npos);
+  // The service's own ordinary lines are the examples it must not match.
+  CHECK(draft.body.find("no_match:") != std::string::npos);
+  std::vector<RuleProblem> problems;
+  CHECK(RuleSet::load_text(draft.body, "suggested-rule", problems));
+
+  HttpResult refused = http_get(daemon.port(), "/api/v1/incidents/" + known + "/suggested-rule");
+  CHECK(refused.status == 409);
+  CHECK(refused.header("content-type") == "application/problem+json");
+  CHECK(refused.json()["detail"].get<std::string>().find("has a known cause: rule python_module_not_found") !=
+        std::string::npos);
+  CHECK(http_get(daemon.port(), "/api/v1/incidents/0000000000000000/suggested-rule").status == 404);
+
+  // The sample of ordinary lines per service is bounded state like the others.
+  HttpResult metrics = http_get(daemon.port(), "/metrics");
+  CHECK(metrics.body.find("faultline_state_entries{state=\"sampled_services\"}") != std::string::npos);
 }
 
 }  // namespace faultline::testing

@@ -1,7 +1,8 @@
 // The on-call page in real headless Chromium against the real daemon: the seed
 // cascade shows as one card with its chain, culprit and hint; log text with
 // markup stays text; a read token cannot acknowledge, a write token can, and a
-// resolved incident leaves the list. Screenshots go to OUT_DIR for people to look at.
+// resolved incident leaves the list; an incident no rule explains offers a
+// drafted rule to copy. Screenshots go to OUT_DIR for people to look at.
 //
 // Usage: node incidents_page_test.mjs FAULTLINE_BINARY SOURCE_DIR SCENARIO OUT_DIR
 // Chromium: $CHROMIUM, else /usr/bin/chromium (Debian's package).
@@ -41,6 +42,9 @@ const SERVICE = 'netra-backend-staging';
 // Two revisions: the healthy 00203 replaced by 00204, which crash-loops (a bad deploy).
 const BAD_DEPLOY_SCENARIO = path.join(sourceDir, 'tests', 'corpus', 'failures', '13_bad_deploy_previous_revision_healthy.ndjson');
 const BAD_DEPLOY_SERVICE = 'orders-api';
+// Three instances crash on a fatal line no rule knows: the card offers a drafted rule.
+const UNKNOWN_SCENARIO = path.join(sourceDir, 'tests', 'corpus', 'failures', '18_unknown_fatal_line_three_instances.ndjson');
+const UNKNOWN_SERVICE = 'ledger-sync';
 const WAIT_MS = 60_000;
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -250,6 +254,42 @@ const steps = [
       return (await row.count()) === 1 && (await row.locator('.pill.bad-deploy').count()) === 1;
     });
     check(await page.evaluate(() => window.__xss) === undefined, 'window.__xss was set');
+  }],
+
+  ['an unknown-cause card offers a drafted rule with a copy button', async () => {
+    const answer = await daemon.request('POST', '/v1/logs', {token: TOKENS.ingest, body: fs.readFileSync(UNKNOWN_SCENARIO, 'utf8'),
+                                                            type: 'application/x-ndjson'});
+    check(answer.status === 200, `POST /v1/logs answered ${answer.status}: ${answer.text}`);
+    const list = await daemon.request('GET', '/api/v1/incidents', {token: TOKENS.read});
+    const unknown = list.json.incidents.find((i) => i.service === UNKNOWN_SERVICE);
+    check(unknown && unknown.suspect_lines.length, `no unknown-cause incident for ${UNKNOWN_SERVICE}: ${list.text}`);
+    const draft = await daemon.request('GET', `/api/v1/incidents/${unknown.id}/suggested-rule`, {token: TOKENS.read});
+    check(draft.status === 200 && draft.text.includes('kind: cause'), `suggested-rule answered ${draft.status}: ${draft.text}`);
+
+    const unknownCard = page.locator('#incidents article.card', {hasText: UNKNOWN_SERVICE});
+    await unknownCard.waitFor({timeout: WAIT_MS});
+    check(await card().locator('details.suggest').count() === 0, 'a card with a known cause offers a rule');
+    await unknownCard.locator('details.suggest > summary').click();
+    const shown = await until('the drafted rule', async () => {
+      const pre = unknownCard.locator('details.suggest pre.draft');
+      return (await pre.count()) === 1 ? pre.textContent() : null;
+    });
+    check(shown === draft.text, `the panel shows ${JSON.stringify(shown)}, the API ${JSON.stringify(draft.text)}`);
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], {origin: daemon.base});
+    await unknownCard.getByRole('button', {name: 'Copy'}).click();
+    await until('the copy to be confirmed', async () =>
+      (await unknownCard.locator('.copy-status').textContent()) === 'Copied.');
+    const copied = await page.evaluate(() => navigator.clipboard.readText());
+    check(copied === draft.text, `the clipboard holds ${JSON.stringify(copied)}`);
+    await waitForRefresh();
+    check(await unknownCard.locator('details.suggest').evaluate((d) => d.open) &&
+          (await unknownCard.locator('details.suggest pre.draft').textContent()) === draft.text,
+          'the panel closed or lost its draft on refresh');
+    fs.mkdirSync(outDir, {recursive: true});
+    const file = path.join(outDir, 'suggested-rule.png');
+    await unknownCard.screenshot({path: file});
+    const bytes = fs.readFileSync(file);
+    check(bytes.length > 1000 && bytes.subarray(1, 4).toString() === 'PNG', `${file} is not a PNG`);
   }],
 
   ['Ack with the read token shows the 403 detail and the incident stays open', async () => {
