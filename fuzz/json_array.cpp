@@ -3,7 +3,7 @@
 // Checks that the boundaries do not depend on how the bytes are fed, and that
 // cutting the array at them (each cut before an object, as scan cuts) and
 // parsing each part finds what parsing the whole array finds: the same records,
-// and the same errors at the same element indexes and byte offsets.
+// and the same errors (messages too) at the same element indexes and byte offsets.
 #include <string>
 #include <vector>
 
@@ -37,12 +37,12 @@ std::vector<std::pair<size_t, JsonArraySplitter::Stop>> stops(std::string_view a
 
 struct Found {
   std::vector<std::string> texts;
-  std::vector<std::tuple<size_t, size_t, std::string>> errors;  // index, offset, field
+  std::vector<std::tuple<size_t, size_t, std::string, std::string>> errors;  // index, offset, field, message
 };
 
 void add(Found& found, const faultline::ParseResult& parsed, size_t index_base, size_t offset_base) {
   for (const auto& r : parsed.records) found.texts.push_back(r.text);
-  for (const auto& e : parsed.errors) found.errors.emplace_back(e.index + index_base, e.offset + offset_base, e.field);
+  for (const auto& e : parsed.errors) found.errors.emplace_back(e.index + index_base, e.offset + offset_base, e.field, e.message);
 }
 
 }  // namespace
@@ -70,8 +70,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     std::string text = first ? std::string() : "[\n";
     text.append(array, start, end - start);
     if (cut) text += ']';
-    const auto parsed = faultline::parse_input(text, format, options);
-    add(pieces, parsed, index_base, first ? 0 : start - 2);
+    faultline::ParseOptions at = options;
+    at.base_index = index_base;
+    at.base_offset = first ? 0 : start - 2;
+    const auto parsed = faultline::parse_input(text, format, at);
+    add(pieces, parsed, 0, 0);
     index_base += parsed.input_records;
     first = false;
   };

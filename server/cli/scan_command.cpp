@@ -151,17 +151,14 @@ int run_scan(const std::vector<std::string>& args) {
     size_t record_base = 0;
     std::string_view piece;
     while (input.next(piece, error)) {
+      // Errors and their messages name records and bytes of the whole file.
+      options.parse.base_index = record_base;
+      options.parse.base_offset = input.piece_offset();
       ParseResult parsed = parse_input(piece, options.format, options.parse);
-      for (RecordError e : parsed.errors) {
-        e.index += record_base;
-        e.offset += input.piece_offset();
+      for (const RecordError& e : parsed.errors)
         std::fprintf(stderr, "%s: %s\n", file.c_str(), e.describe().c_str());
-      }
-      for (RecordError w : parsed.warnings) {  // scanned all the same
-        w.index += record_base;
-        w.offset += input.piece_offset();
+      for (const RecordError& w : parsed.warnings)  // scanned all the same
         std::fprintf(stderr, "%s: warning: %s\n", file.c_str(), w.describe().c_str());
-      }
       input_errors += parsed.errors.size();
       unknown_service += parsed.unknown_service;
       record_base += parsed.input_records;
