@@ -18,7 +18,8 @@ pid=""
 cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; wait 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
 
-printf 'correlation:\n  max_incidents: %d\n' $((services * 2)) > "$work/faultline.yaml"
+# 50,000 noise lines as flat records are about 12 MB: over the default 10 MiB body limit.
+printf 'correlation:\n  max_incidents: %d\nlimits:\n  max_body: 64MiB\n' $((services * 2)) > "$work/faultline.yaml"
 "$bin" serve --listen 127.0.0.1:0 --port-file "$work/port" --store "$work/faultline.db" \
   --rules "$root/rules/packs" --config "$work/faultline.yaml" --log-level warn &
 pid=$!

@@ -6,8 +6,10 @@
 
 namespace faultline {
 
+// A record of the batch (still in the caller's vector, not a second copy of
+// the batch's records) and the events its rules gave.
 struct Pipeline::Matched {
-  LogRecord record;
+  LogRecord& record;
   std::vector<Event> events;
 };
 
@@ -33,7 +35,7 @@ IngestSummary Pipeline::ingest(std::vector<LogRecord> records) {
   std::vector<Matched> batch;
   batch.reserve(records.size());
   for (auto& record : records) {
-    Matched m{std::move(record), {}};
+    Matched m{record, {}};
     if (m.record.text.find('\n') != std::string::npos) annotate_trace(m.record);
     if (!rules->match(m.record, m.events)) ++summary.undecided;
     batch.push_back(std::move(m));
