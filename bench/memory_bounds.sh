@@ -18,7 +18,8 @@ pid=""
 cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; wait 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
 
-printf 'correlation:\n  max_incidents: %d\n' $((services * 2)) > "$work/faultline.yaml"
+# 50,000 noise lines as flat records are about 12 MB: over the default 10 MiB body limit.
+printf 'correlation:\n  max_incidents: %d\nlimits:\n  max_body: 64MiB\n' $((services * 2)) > "$work/faultline.yaml"
 "$bin" serve --listen 127.0.0.1:0 --port-file "$work/port" --store "$work/faultline.db" \
   --rules "$root/rules/packs" --config "$work/faultline.yaml" --log-level warn &
 pid=$!
@@ -26,6 +27,7 @@ for _ in $(seq 1 100); do [ -s "$work/port" ] && break; sleep 0.05; done
 url="http://127.0.0.1:$(cat "$work/port")"
 rss() { awk -v k="$1" '$1 == k":" { print int($2 / 1024) }' "/proc/$pid/status"; }
 echo "idle: RSS $(rss VmRSS) MiB"
+idle_kib=$(awk '$1 == "VmRSS:" { print $2 }' "/proc/$pid/status")
 
 mkdir -p "$work/noise"
 python3 "$root/tests/corpus/noise/generate.py" --seed 1 --bytes 8M --format text "$work/noise/noise.log"
@@ -59,3 +61,7 @@ state() { echo "$metrics" | awk -v s="$1" -v m="$2" 'index($0, m "{state=\"" s "
 echo "ingested $records records in $(awk "BEGIN { printf \"%.1f\", $end - $start }") s ($(awk "BEGIN { printf \"%.0f\", $records / ($end - $start) }") records/s)"
 echo "open incidents: $(state incidents faultline_state_entries) (limit $(state incidents faultline_state_limit)); dedup ids: $(state dedup_ids faultline_state_entries); pending events: $(state pending_events faultline_state_entries)"
 echo "peak RSS (VmHWM): $(rss VmHWM) MiB; RSS now: $(rss VmRSS) MiB; store: $(du -m "$work/faultline.db" | cut -f1) MiB"
+# Everything the load left in memory (RSS now less idle), per open incident.
+open_incidents=$(state incidents faultline_state_entries)
+now_kib=$(awk '$1 == "VmRSS:" { print $2 }' "/proc/$pid/status")
+echo "per open incident: $(awk "BEGIN { printf \"%.1f\", ($now_kib - $idle_kib) / $open_incidents }") KiB (RSS now less idle, over $open_incidents)"

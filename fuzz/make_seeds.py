@@ -274,6 +274,12 @@ def main():
         for i, part in enumerate(chunks(entries_by_file[name], 6)):
             seeds.add("logentry", f"{stem}-{i}.gcloud.json", json.dumps(part, indent=2) + "\n")
             seeds.add("ndjson", f"{stem}-{i}.array.json", json.dumps(part))
+            # The splitter's target adds the '[' itself; the first byte picks how the bytes are fed.
+            seeds.add("json_array", f"{stem}-{i}.gcloud.json", chr(i % 16) + json.dumps(part, indent=2)[1:] + "\n")
+            seeds.add("json_array", f"{stem}-{i}.array.json", chr(3 + i % 16) + json.dumps(part)[1:])
+        for i, part in enumerate(chunks(lines, 8)):
+            gz = gzip.compress(("\n".join(part) + "\n").encode(), mtime=0)
+            seeds.add("gunzip_stream", f"{stem}-{i}.ndjson.gz", bytes([i * 37 % 256]) + gz)
         first = entries_by_file[name][0]
         seeds.add("logentry", f"{stem}.single.json", json.dumps(first, indent=2))
         for i, entry in enumerate(entries_by_file[name][:6]):

@@ -73,11 +73,19 @@ void SuspectLog::keep(const LogRecord& record) {
   if (limits_.lines_per_instance == 0) return;
   Lines& entry = by_instance_[instance_key(record)];
   entry.touched = ++clock_;
+  // Full: the oldest line goes first (or the new one, when it is older than
+  // all), so the vector never grows past the limit: thousands of instances
+  // keep their lines, and a spare capacity each would add up.
+  if (entry.lines.size() >= limits_.lines_per_instance) {
+    if (record.time < entry.lines.front().time) return;
+    entry.lines.erase(entry.lines.begin());
+  } else if (entry.lines.capacity() == 0) {
+    entry.lines.reserve(limits_.lines_per_instance);
+  }
   SuspectLine line{record.time, record.instance, suspect_line(record)};
   auto at = std::upper_bound(entry.lines.begin(), entry.lines.end(), line.time,
                              [](Timestamp t, const SuspectLine& s) { return t < s.time; });
   entry.lines.insert(at, std::move(line));
-  if (entry.lines.size() > limits_.lines_per_instance) entry.lines.erase(entry.lines.begin());
   if (by_instance_.size() > limits_.instances) evict();
 }
 

@@ -134,7 +134,8 @@ void read_array(std::string_view body, size_t open, RecordSink& sink, const Hand
   pos = skip_space(body, pos);
   if (pos < body.size())
     sink.reject(index, pos, "",
-                "unexpected data after the JSON array at byte " + std::to_string(pos));
+                "unexpected data after the JSON array at byte " +
+                    std::to_string(pos + sink.options().base_offset));
 }
 
 void read_lines(std::string_view body, size_t start, size_t first_index, RecordSink& sink,

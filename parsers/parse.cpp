@@ -31,7 +31,7 @@ void read_json_record(const JsonRecordText& text, InputFormat format, RecordSink
   JsonSyntaxError syntax;
   if (!parse_json_document(text.text, value, syntax)) {
     if (sink.admit(text.index, text.offset))
-      sink.reject(text.index, text.offset, "", syntax.message(text.offset));
+      sink.reject(text.index, text.offset, "", syntax.message(text.offset + sink.options().base_offset));
     return;
   }
   const bool sniff = format == InputFormat::automatic;
@@ -151,7 +151,7 @@ ParseResult parse_input(std::string_view body, InputFormat format, const ParseOp
     // read and say why the rest was not.
     try {
       RecordError error;
-      error.index = result.input_records;
+      error.index = options.base_index + result.input_records;
       error.message = std::string("parsing stopped: ") + e.what();
       result.errors.push_back(std::move(error));
     } catch (...) {

@@ -168,6 +168,12 @@ struct ParseOptions {
   std::string service;
   std::string revision;
   std::string instance;
+  // Where the body starts in a larger input read a piece at a time (`faultline
+  // scan` of a large file): added to the index and byte offset of every error
+  // and warning, and to the byte and line numbers their messages name, so that
+  // they point into the whole input.
+  size_t base_index = 0;
+  size_t base_offset = 0;
 };
 
 // Never throws; errors are data. Records keep body order; every string in them

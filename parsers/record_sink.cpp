@@ -16,11 +16,13 @@ bool RecordSink::admit(size_t index, size_t offset) {
 }
 
 void RecordSink::reject(size_t index, size_t offset, std::string field, std::string message) {
-  result_.errors.push_back(RecordError{index, offset, std::move(field), std::move(message), {}});
+  result_.errors.push_back(RecordError{index + options_.base_index, offset + options_.base_offset, std::move(field),
+                                       std::move(message), {}});
 }
 
 void RecordSink::warn(size_t index, size_t offset, std::string field, std::string message) {
-  result_.warnings.push_back(RecordError{index, offset, std::move(field), std::move(message), {}});
+  result_.warnings.push_back(RecordError{index + options_.base_index, offset + options_.base_offset, std::move(field),
+                                         std::move(message), {}});
 }
 
 void RecordSink::reject_limit(size_t index, size_t offset, std::string_view limit,

@@ -27,6 +27,8 @@ class RecordSink {
   // The records accepted so far, in order (readers amend what later lines tell:
   // the time of lines before the first timestamp, the service of compose's exits).
   std::vector<LogRecord>& records() { return result_.records; }
+  // `index` and `offset` within the body: the sink adds ParseOptions' base_index
+  // and base_offset (as must a message that names a byte or line itself).
   void reject(size_t index, size_t offset, std::string field, std::string message);
   // A record kept, with something in it ignored (ParseResult::warnings).
   void warn(size_t index, size_t offset, std::string field, std::string message);

@@ -82,8 +82,8 @@ bool TextReader::check_utf8(std::string_view text, size_t index, size_t offset) 
   size_t bad = find_invalid_utf8(text);
   if (bad == std::string_view::npos) return true;
   sink_.reject(index, offset, "",
-               "invalid UTF-8 at byte " + std::to_string(offset + bad) + " (line " + std::to_string(index + 1) +
-                   ", column " + std::to_string(bad + 1) + ")");
+               "invalid UTF-8 at byte " + std::to_string(sink_.options().base_offset + offset + bad) + " (column " +
+                   std::to_string(bad + 1) + " of the line)");
   return false;
 }
 

@@ -2,11 +2,17 @@
 #include <algorithm>
 #include <array>
 #include <chrono>
+#include <iterator>
 #include <optional>
+
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include "parsers/gzip.h"
 #include "parsers/parse.h"
 #include "parsers/snappy.h"
+#include "server/body_pieces.h"
 #include "server/routes.h"
 #include "incidents/pipeline.h"
 #include "server/auth/auth.h"
@@ -24,6 +30,10 @@ namespace {
 // on the I/O thread: handing each to a worker costs two context switches, more
 // than the work itself. Larger or compressed bodies go to the ingest workers.
 constexpr size_t kInlineBody = 64 << 10;
+
+// A larger NDJSON body is parsed and matched a piece of about this size at a
+// time (body_pieces.h), so that its records are never all held at once.
+constexpr size_t kIngestPiece = 1 << 20;
 
 // Bad records listed in one answer; the rest are counted. Enough to fix a
 // shipper's format, small enough that a 100k-line mistake is not echoed back.
@@ -166,6 +176,14 @@ Problem decompressed_too_large(ServeContext& context, std::string_view coding) {
       .with("limit", {{"name", "limits.max_decompressed_body"}, {"bytes", limit}});
 }
 
+void add_summary(IngestSummary& total, IngestSummary&& piece) {
+  total.accepted += piece.accepted;
+  total.matched += piece.matched;
+  total.duplicates += piece.duplicates;
+  total.undecided += piece.undecided;
+  std::move(piece.changes.begin(), piece.changes.end(), std::back_inserter(total.changes));
+}
+
 IngestOutcome ingest_body(ServeContext& context, const Endpoint& endpoint, const CallPtr& call, BodyCoding coding) {
   const ServeConfig& config = context.config;
   // OTLP senders expect OTLP's answers, refusals included (otlp_response.h): a
@@ -219,7 +237,38 @@ IngestOutcome ingest_body(ServeContext& context, const Endpoint& endpoint, const
   options.service = std::string(call->param("service").value_or(""));
   options.revision = std::string(call->param("revision").value_or(""));
   options.instance = std::string(call->param("instance").value_or(""));
-  ParseResult parsed = parse_input(body, format, options);
+  // Piece by piece: the records of each piece but the last are matched and
+  // correlated once it is read; the last piece's go on as a body's would. Each
+  // piece is put in time order on its own. Errors name lines and bytes of the
+  // whole body. A body that may hold more than limits.max_records is one piece.
+  const std::vector<BodyPiece> pieces =
+      format == InputFormat::automatic || format == InputFormat::ndjson
+          ? ndjson_pieces(body, kIngestPiece, config.limits.max_records)
+          : std::vector<BodyPiece>{BodyPiece{body, 0, 0}};
+  ParseResult parsed;
+  IngestSummary summary;  // of the pieces before the last
+  size_t kept = 0;        // records read, all pieces
+  for (size_t i = 0; i < pieces.size(); ++i) {
+    options.base_index = pieces[i].first_line;
+    options.base_offset = pieces[i].offset;
+    ParseResult part = parse_input(pieces[i].text, format, options);
+    if (i == 0) {
+      parsed = std::move(part);
+    } else {
+      parsed.records = std::move(part.records);
+      std::move(part.errors.begin(), part.errors.end(), std::back_inserter(parsed.errors));
+      std::move(part.warnings.begin(), part.warnings.end(), std::back_inserter(parsed.warnings));
+      parsed.input_records += part.input_records;
+      parsed.otlp = parsed.otlp || part.otlp;
+      parsed.request_unreadable = parsed.request_unreadable || part.request_unreadable;
+      parsed.unknown_service += part.unknown_service;
+    }
+    kept += parsed.records.size();
+    if (i + 1 < pieces.size() && !parsed.records.empty()) {
+      add_summary(summary, context.pipeline.ingest(std::move(parsed.records)));
+      parsed.records.clear();
+    }
+  }
   context.metrics.ingest_records(endpoint.name, parsed.input_records);
   if (parsed.otlp && !otlp) otlp = OtlpEncoding::json;
 
@@ -244,7 +293,7 @@ IngestOutcome ingest_body(ServeContext& context, const Endpoint& endpoint, const
                       .with("offset", first.offset));
   }
   // OTLP answers bad records with a partial success (below), even when none was good.
-  if (!otlp && parsed.records.empty() && !parsed.errors.empty()) {
+  if (!otlp && kept == 0 && !parsed.errors.empty()) {
     const bool all_limits = std::all_of(parsed.errors.begin(), parsed.errors.end(),
                                         [](const RecordError& e) { return !e.limit.empty(); });
     const RecordError& first = parsed.errors.front();
@@ -265,7 +314,7 @@ IngestOutcome ingest_body(ServeContext& context, const Endpoint& endpoint, const
     return problem_response(problem);
   }
 
-  IngestSummary summary = context.pipeline.ingest(std::move(parsed.records));
+  add_summary(summary, context.pipeline.ingest(std::move(parsed.records)));
   if (summary.undecided) context.metrics.match_undecided(summary.undecided);
   const bool needs_commit = summary.matched > 0 || summary.duplicates > 0 || !summary.changes.empty();
   if (otlp) return {otlp_export_response(*otlp, parsed.errors, config.limits.max_line), needs_commit};
@@ -289,6 +338,12 @@ IngestOutcome ingest_body(ServeContext& context, const Endpoint& endpoint, const
 Response ingest_and_commit(ServeContext& context, const Endpoint& endpoint, const CallPtr& call, BodyCoding coding) {
   IngestOutcome outcome = ingest_body(context, endpoint, call, coding);
   if (outcome.needs_commit) context.store.sync(context.store.sealed());
+#ifdef __GLIBC__
+  // glibc keeps what a large batch freed (its records, the parse's strings) in
+  // the worker thread's arena, where the next request of another thread cannot
+  // use it: give it back, so that the daemon's RSS is what it holds.
+  if (call->request.body().size() > kIngestPiece) malloc_trim(0);
+#endif
   return std::move(outcome.response);
 }
 

@@ -11,6 +11,10 @@
 
 #include <unistd.h>
 
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -132,6 +136,12 @@ class ShutdownLatch {
 }  // namespace
 
 int run_serve(const std::vector<std::string>& args) {
+#ifdef __GLIBC__
+  // A fixed mmap threshold: a batch's large vectors are mapped and unmapped
+  // whole. Left dynamic, glibc raises the threshold to the largest block freed
+  // so far, and every later batch's vectors stay behind in the heap as RSS.
+  mallopt(M_MMAP_THRESHOLD, 256 << 10);
+#endif
   ServeCommandLine command;
   try {
     command = load_serve_config(args, process_environment());

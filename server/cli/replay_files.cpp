@@ -19,7 +19,6 @@ namespace {
 struct ScannedPiece {
   ParseResult parsed;      // its errors and warnings (the records moved into `prepared`)
   PreparedBatch prepared;
-  uint64_t offset = 0;     // where the piece starts in its input
   uint64_t file_bytes = 0; // bytes of the file read when it was cut, for progress
 };
 
@@ -68,12 +67,10 @@ ReplayCounts replay_files(Pipeline& pipeline, const std::vector<std::string>& fi
       ParseResult& parsed = done.parsed;
       for (RecordError e : parsed.errors) {
         e.index += record_base;
-        e.offset += done.offset;
         std::fprintf(stderr, "%s: %s\n", file.c_str(), e.describe().c_str());
       }
       for (RecordError w : parsed.warnings) {  // ingested all the same
         w.index += record_base;
-        w.offset += done.offset;
         std::fprintf(stderr, "%s: warning: %s\n", file.c_str(), w.describe().c_str());
       }
       counts.input_errors += parsed.errors.size();
@@ -88,13 +85,16 @@ ReplayCounts replay_files(Pipeline& pipeline, const std::vector<std::string>& fi
     while (input.next(piece, error)) {
       if (ahead.size() >= max_ahead) take_oldest();
       // The input reuses its buffer for the next piece: the worker gets a copy.
-      ahead.push_back(std::async(std::launch::async, [&pipeline, &format, &parse, text = std::string(piece),
-                                                      offset = input.piece_offset(),
+      // Byte offsets, also those inside messages, count from the start of the
+      // file; record indexes are only known once the pieces before are parsed,
+      // so they are shifted when the piece is taken back.
+      ParseOptions piece_parse = parse;
+      piece_parse.base_offset = input.piece_offset();
+      ahead.push_back(std::async(std::launch::async, [&pipeline, &format, piece_parse, text = std::string(piece),
                                                       file_bytes = input.file_bytes_read()] {
         ScannedPiece out;
-        out.parsed = parse_input(text, format, parse);
+        out.parsed = parse_input(text, format, piece_parse);
         out.prepared = pipeline.prepare(std::move(out.parsed.records));
-        out.offset = offset;
         out.file_bytes = file_bytes;
         return out;
       }));
