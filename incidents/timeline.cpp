@@ -74,8 +74,13 @@ void add_mark(Timeline& marks, TimelineMark mark) {
   const int64_t second = second_of(mark.at_ms());
   auto it = std::lower_bound(marks.begin(), marks.end(), second,
                              [](const TimelineMark& m, int64_t s) { return second_of(m.at_ms()) < s; });
-  for (; it != marks.end() && second_of(it->at_ms()) == second; ++it)
-    if (same_moment(*it, mark)) return;
+  for (; it != marks.end() && second_of(it->at_ms()) == second; ++it) {
+    if (!same_moment(*it, mark)) continue;
+    // The earliest line of that second stands for it, whatever order they came in.
+    if (it->at_ms() <= mark.at_ms()) return;
+    marks.erase(it);
+    break;
+  }
   // Drop the middle before inserting, so the vector never grows past the cap.
   if (marks.size() >= kMaxTimelineMarks)
     marks.erase(marks.begin() + static_cast<std::ptrdiff_t>(kMaxTimelineMarks / 2));

@@ -6,8 +6,8 @@
 //
 // Bounds: kMaxTimelineMarks per incident, by time; past that the earliest half
 // stays (how it started) and the latest half slides (how it goes now), the
-// middle is dropped. One mark per (instance, kind, revision, second): the lines
-// of one traceback are one mark.
+// middle is dropped. One mark per (instance, kind, revision, second), at the
+// earliest such line: the lines of one traceback are one mark.
 #pragma once
 
 #include <cstddef>
