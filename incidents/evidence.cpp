@@ -1,8 +1,8 @@
 // What one event adds to the incident it joins: its cause, the chain of rules,
-// revisions and instances, and exits counted once per failed run (several lines
-// can report the end of one run), with the crash loops those exits make. The
-// rules here decide an incident's numbers; where the event goes is decided in
-// correlator.cpp.
+// revisions and instances, its timeline mark, and exits counted once per failed
+// run (several lines can report the end of one run), with the crash loops those
+// exits make. The rules here decide an incident's numbers; where the event goes
+// is decided in correlator.cpp.
 #include <algorithm>
 #include <chrono>
 #include <functional>
