@@ -90,7 +90,7 @@ TEST_CASE("timeline: past the cap the earliest half and the latest marks stay") 
     CHECK(marks[kMaxTimelineMarks - 1 - n].at_ms() == static_cast<int64_t>(299 - n) * 1000);
 }
 
-TEST_CASE("timeline: a mark keeps its fields in 8 bytes; times beyond its range are clamped") {
+TEST_CASE("timeline: a mark keeps its fields in 8 bytes, and times beyond its range are clamped") {
   const Timestamp t = *parse_rfc3339("2025-11-07T10:01:05.789278Z");
   const TimelineMark m(t, RuleKind::loop, 999, 99);
   CHECK(m.at_ms() == ms(t));
