@@ -37,22 +37,36 @@ constexpr size_t kMaxInstances = 1000;
 // incident's public list, kept in step with `times_`.
 class FirstSeen {
  public:
-  void note(const std::string& name, Timestamp t, size_t cap, std::vector<std::string>& names) {
-    if (name.empty()) return;
+  static constexpr size_t npos = static_cast<size_t>(-1);
+  // Where note() left the name (`index`, npos when empty or beyond the cap) and
+  // how the others moved: it went in new at `index`, or moved up from `from`.
+  struct Placed {
+    size_t index = npos;
+    size_t from = npos;
+    bool inserted = false;
+  };
+
+  Placed note(const std::string& name, Timestamp t, size_t cap, std::vector<std::string>& names) {
+    if (name.empty()) return {};
+    Placed placed;
     auto known = first_.find(name);
     if (known != first_.end()) {
-      if (t >= known->second) return;
+      if (t >= known->second) return {position(known->second, name, names), npos, false};
       const size_t old = position(known->second, name, names);
       times_.erase(times_.begin() + static_cast<std::ptrdiff_t>(old));
       names.erase(names.begin() + static_cast<std::ptrdiff_t>(old));
       known->second = t;
+      placed.from = old;
     } else {
-      if (first_.size() >= cap) return;
+      if (first_.size() >= cap) return {};
       first_.emplace(name, t);
+      placed.inserted = true;
     }
     const size_t at = position(t, name, names);
     times_.insert(times_.begin() + static_cast<std::ptrdiff_t>(at), t);
     names.insert(names.begin() + static_cast<std::ptrdiff_t>(at), name);
+    placed.index = at;
+    return placed;
   }
 
   void clear() {

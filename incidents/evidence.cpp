@@ -1,8 +1,8 @@
 // What one event adds to the incident it joins: its cause, the chain of rules,
-// revisions and instances, and exits counted once per failed run (several lines
-// can report the end of one run), with the crash loops those exits make. The
-// rules here decide an incident's numbers; where the event goes is decided in
-// correlator.cpp.
+// revisions and instances, its timeline mark, and exits counted once per failed
+// run (several lines can report the end of one run), with the crash loops those
+// exits make. The rules here decide an incident's numbers; where the event goes
+// is decided in correlator.cpp.
 #include <algorithm>
 #include <chrono>
 #include <functional>
@@ -16,6 +16,9 @@
 #include "incidents/history.h"
 
 namespace faultline {
+
+using namespace correlator_detail;
+
 namespace {
 
 constexpr size_t kMaxCoverTimes = 1024;
@@ -34,6 +37,25 @@ int kind_rank(RuleKind kind) {
   return 5;
 }
 
+// Marks point at names by position, and both caps fit a mark's fields.
+static_assert(kMaxInstances < TimelineMark::kNoInstance && kMaxRevisions < TimelineMark::kNoRevision);
+
+void follow_names(Timeline& marks, MarkField field, const FirstSeen::Placed& placed) {
+  if (placed.inserted) name_inserted(marks, field, placed.index);
+  else if (placed.from != FirstSeen::npos) name_moved(marks, field, placed.from, placed.index);
+}
+
+// The event's mark on the incident's timeline, after its names took their places.
+void mark_timeline(Incident& inc, const Event& e, const FirstSeen::Placed& revision,
+                   const FirstSeen::Placed& instance) {
+  follow_names(inc.timeline, MarkField::revision, revision);
+  follow_names(inc.timeline, MarkField::instance, instance);
+  if (e.kind == RuleKind::recovery) return;
+  add_mark(inc.timeline, TimelineMark(e.time, e.kind,
+                                      instance.index == FirstSeen::npos ? TimelineMark::kNoInstance : instance.index,
+                                      revision.index == FirstSeen::npos ? TimelineMark::kNoRevision : revision.index));
+}
+
 template <class Set>
 void insert_capped(Set& set, Timestamp t, size_t cap) {
   set.insert(t);
@@ -41,8 +63,6 @@ void insert_capped(Set& set, Timestamp t, size_t cap) {
 }
 
 }  // namespace
-
-using namespace correlator_detail;
 
 void Correlator::State::mark_crash_loop(Tracked& t, Timestamp at, const std::string& note) {
   if (t.inc.crash_loop && t.crash_loop_at && *t.crash_loop_at <= at) return;
@@ -167,8 +187,9 @@ void Correlator::State::fold(Tracked& t, const Event& e, bool as_cause) {
   if (e.kind == RuleKind::loop) mark_crash_loop(t, e.time, e.rule_id);
   if (t.generic) add_suspects(inc, e.suspects);
   link_chain(inc, e);
-  t.revisions.note(e.revision, e.time, kMaxRevisions, inc.revisions);
-  t.instances.note(e.instance, e.time, kMaxInstances, inc.instances);
+  const FirstSeen::Placed revision = t.revisions.note(e.revision, e.time, kMaxRevisions, inc.revisions);
+  const FirstSeen::Placed instance = t.instances.note(e.instance, e.time, kMaxInstances, inc.instances);
+  mark_timeline(inc, e, revision, instance);
   if (!t.any_event || e.time < inc.opened_at) {
     inc.opened_at = e.time;
     date_history(inc, "opened", e.time, "auto", inc.root_cause.rule);

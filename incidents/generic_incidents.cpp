@@ -60,6 +60,7 @@ void Correlator::State::rebuild(Tracked& g, std::vector<Event> kept) {
   inc.exits = 0;
   inc.exit_codes.clear();
   inc.suspects.clear();
+  inc.timeline.clear();
   inc.crash_loop = false;
   inc.occurrences = 0;
   inc.opened_at = inc.last_seen = inc.last_failure = Timestamp{};

@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "incidents/timeline.h"
 #include "parsers/log_record.h"
 #include "rules/event.h"
 #include "rules/rule.h"
@@ -88,6 +89,9 @@ struct Incident {
   // kMaxSuspectLines. Empty for an incident with a known cause.
   std::vector<SuspectLine> suspects;
   std::vector<HistoryEntry> history;
+  // Each instance's causes, effects and exits over time, for the timeline
+  // picture (timeline.h); positions refer to `instances` and `revisions`.
+  Timeline timeline;
 };
 
 inline constexpr size_t kMaxSuspectLines = 12;

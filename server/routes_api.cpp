@@ -1,4 +1,5 @@
-// The on-call API: incidents (list, one, ack, resolve, suggested rule), MTTR stats, rules.
+// The on-call API: incidents (list, one, its timeline picture, ack, resolve,
+// suggested rule), MTTR stats, rules.
 //
 // GET /api/v1/incidents without ?state= lists the active incidents (open and
 // acknowledged): what someone paged at 3 a.m. wants. ?state=all, open,
@@ -8,6 +9,7 @@
 #include "codec/units.h"
 #include "store/incident_query.h"
 #include "incidents/mttr_stats.h"
+#include "incidents/timeline_svg.h"
 #include "server/routes.h"
 #include "incidents/pipeline.h"
 #include "server/auth/auth.h"
@@ -55,8 +57,24 @@ Response not_found(const std::string& id) {
   return problem_response(Problem{404, "incident-not-found", "Not Found", "No incident with id " + id + "."});
 }
 
+// The API's own links for an incident, relative to the daemon's address.
+nlohmann::json incident_links(const Incident& incident) {
+  const std::string self = "/api/v1/incidents/" + incident.id;
+  return {{"self", self}, {"timeline", self + "/timeline.svg"}};
+}
+
+// The incident's timeline picture (incidents/timeline_svg.h). It holds log text:
+// served so that a browser opening it directly runs nothing and sniffs nothing.
+Response timeline_response(const Incident& incident) {
+  Response response = text_response(http::status::ok, timeline_svg(incident), "image/svg+xml; charset=utf-8");
+  response.set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
+  response.set("X-Content-Type-Options", "nosniff");
+  return response;
+}
+
 nlohmann::json incident_json(const Incident& incident) {
   nlohmann::json out = to_json(incident);
+  out["links"] = incident_links(incident);
   if (!out.contains("history")) {
     nlohmann::json history = nlohmann::json::array();
     for (const HistoryEntry& entry : incident.history)
@@ -242,6 +260,14 @@ void add_api_routes(Router& router, ServeContext& context) {
     if (!check_id(call)) return;
     run_blocking(context, context.api_pool, call,
                  [&context, call] { return suggested_rule(context, call->path_params.front()); });
+  }, read);
+  router.add(http::verb::get, "/api/v1/incidents/{id}/timeline.svg", [&context](const CallPtr& call) {
+    if (!check_id(call)) return;
+    run_blocking(context, context.api_pool, call, [&context, call] {
+      auto incident = context.pipeline.incident(call->path_params.front());
+      if (!incident) return not_found(call->path_params.front());
+      return timeline_response(*incident);
+    });
   }, read);
   for (LifecycleKind kind : {LifecycleKind::acknowledge, LifecycleKind::resolve}) {
     router.add(http::verb::post,

@@ -1,5 +1,6 @@
 #include "store/incident_codec.h"
 
+#include <algorithm>
 #include <stdexcept>
 #include <string>
 
@@ -213,9 +214,15 @@ json to_restore_json(const Incident& incident) {
   for (const auto& [name, value] : incident.root_cause.captures) captures.push_back({name, value});
   json exit_codes = json::array();
   for (const auto& [code, count] : incident.exit_codes) exit_codes.push_back({code, count});
+  // The timeline as [milliseconds, kind, instance, revision] rows: at most
+  // kMaxTimelineMarks short arrays.
+  json timeline = json::array();
+  for (const TimelineMark& mark : incident.timeline)
+    timeline.push_back({mark.at_ms(), to_string(mark.kind()), mark.instance(), mark.revision()});
   return {{"last_failure", format_rfc3339(incident.last_failure)},
           {"captures", std::move(captures)},
-          {"exit_codes", std::move(exit_codes)}};
+          {"exit_codes", std::move(exit_codes)},
+          {"timeline", std::move(timeline)}};
 }
 
 void apply_restore_json(const json& restore, Incident& incident) {
@@ -235,7 +242,26 @@ void apply_restore_json(const json& restore, Incident& incident) {
     exit_codes.emplace_back(pair[0].get<std::string>(), pair[1].get<int>());
   }
 
+  // Absent in incidents stored before timelines were kept: they draw without marks.
+  Timeline timeline;
+  if (r.optional("timeline")) {
+    for (const json& row : r.array("timeline")) {
+      RuleKind kind{};
+      if (!row.is_array() || row.size() != 4 || !row[0].is_number_integer() || !row[1].is_string() ||
+          !parse_rule_kind(row[1].get<std::string>(), kind) || !row[2].is_number_unsigned() ||
+          !row[3].is_number_unsigned())
+        r.fail("timeline", "[milliseconds, kind, instance, revision] rows");
+      if (timeline.size() < kMaxTimelineMarks)
+        timeline.push_back(TimelineMark::from_millis(row[0].get<int64_t>(), kind, row[2].get<size_t>(),
+                                                     row[3].get<size_t>()));
+    }
+  }
+
+  std::stable_sort(timeline.begin(), timeline.end(),
+                   [](const TimelineMark& a, const TimelineMark& b) { return a.at_ms() < b.at_ms(); });
+
   incident.last_failure = last_failure;
+  incident.timeline = std::move(timeline);
   incident.root_cause.captures = std::move(captures);
   incident.exit_codes = std::move(exit_codes);
 }

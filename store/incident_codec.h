@@ -3,8 +3,8 @@
 //
 // to_json is the API's shape and leaves out what only correlation needs after a
 // restart (the order of captures, instance ids, exit codes per code, the last
-// failure time, …). The store keeps those beside it in a second, internal JSON
-// object: to_restore_json / apply_restore_json. For any incident x,
+// failure time, the timeline marks, …). The store keeps those beside it in a
+// second, internal JSON object: to_restore_json / apply_restore_json. For any incident x,
 //   to_json(incident_from_json(to_json(x))) == to_json(x), and
 //   incident_from_json(to_json(x)) + apply_restore_json(to_restore_json(x)) == x.
 #pragma once

@@ -291,6 +291,7 @@ function card(incident) {
     el('p', {class: 'summary'}, incident.summary),
     chainList(incident),
     deployBlock(incident.deploy),
+    timelineFigure(incident),
     el('dl', {class: 'facts'},
       fact('Root cause', el('code', {}, root.rule)),
       fact('Culprit', root.frame && el('code', {}, frameText(root.frame)), 'culprit'),
@@ -439,6 +440,75 @@ function suggestPanel(incident) {
 // An unreachable daemon or a refused token may answer differently next time.
 function transientError(draft) {
   return Boolean(draft.error) && !/^Suggesting a rule: 409 /.test(draft.error);
+}
+
+// ------------------------------------------------------------------ timeline
+
+// The incident's timeline picture, drawn by the daemon (GET …/timeline.svg, one
+// renderer for the API and this page) and shown inline. It holds log text: the
+// daemon escapes it, and only drawing elements and attributes are kept here.
+const TIMELINE_CACHED = 200;
+const TIMELINE_ELEMENTS = new Set(['svg', 'g', 'title', 'rect', 'line', 'circle', 'path', 'text']);
+const TIMELINE_ATTRIBUTES = new Set([
+  'xmlns', 'class', 'viewBox', 'width', 'height', 'role', 'aria-label', 'x', 'y', 'x1', 'y1', 'x2', 'y2',
+  'cx', 'cy', 'r', 'd', 'fill', 'stroke', 'stroke-width', 'stroke-dasharray', 'text-anchor', 'font-family',
+  'font-size', 'data-instance', 'data-revision']);
+const timelines = new Map();  // incident id -> {key, svg}: fetched again only when the incident changed
+
+async function fetchTimeline(incident) {
+  const path = `/api/v1/incidents/${encodeURIComponent(incident.id)}/timeline.svg`;
+  const headers = {Accept: 'image/svg+xml'};
+  if (state.token) headers.Authorization = 'Bearer ' + state.token;
+  let response;
+  try {
+    response = await fetch(path, {headers, cache: 'no-store', credentials: 'omit'});
+  } catch (error) {
+    throw new ApiError(0, 'Unreachable', `Cannot reach the faultline daemon at ${location.origin} (${error.message}).`);
+  }
+  const text = await response.text();
+  if (!response.ok) {
+    const json = readJson(text, null);
+    throw new ApiError(response.status, (json && json.title) || response.statusText,
+                       json && typeof json.detail === 'string' ? json.detail : response.statusText);
+  }
+  return cleanSvg(text);
+}
+
+// Parses the picture and keeps only what draws: no script, handler, link or style.
+function cleanSvg(text) {
+  const parsed = new DOMParser().parseFromString(text, 'image/svg+xml');
+  const root = parsed.documentElement;
+  if (root.localName !== 'svg' || parsed.getElementsByTagName('parsererror').length)
+    throw new ApiError(200, 'Bad answer', 'the timeline is not an SVG picture.');
+  for (const node of [root, ...root.querySelectorAll('*')]) {
+    if (!TIMELINE_ELEMENTS.has(node.localName)) {
+      node.remove();
+      continue;
+    }
+    for (const attribute of [...node.attributes])
+      if (!TIMELINE_ATTRIBUTES.has(attribute.name)) node.removeAttribute(attribute.name);
+  }
+  return document.importNode(root, true);
+}
+
+function timelineFigure(incident) {
+  const figure = el('figure', {class: 'timeline'});
+  const key = JSON.stringify(incident);
+  const cached = timelines.get(incident.id);
+  if (cached && cached.key === key) {
+    figure.append(cached.svg.cloneNode(true));
+    return figure;
+  }
+  figure.append(el('p', {class: 'muted'}, 'Loading the timeline…'));
+  fetchTimeline(incident).then((svg) => {
+    timelines.delete(incident.id);
+    timelines.set(incident.id, {key, svg});
+    if (timelines.size > TIMELINE_CACHED) timelines.delete(timelines.keys().next().value);
+    figure.replaceChildren(svg.cloneNode(true));
+  }, (error) => {
+    figure.replaceChildren(el('p', {class: 'muted'}, explain(error, 'Loading the timeline')));
+  });
+  return figure;
 }
 
 // ------------------------------------------------------------------ MTTR

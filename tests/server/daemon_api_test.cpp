@@ -3,6 +3,7 @@
 
 #include <filesystem>
 #include <map>
+#include <optional>
 
 #include "parsers/gzip.h"
 #include "tests/server/daemon_process.h"
@@ -87,6 +88,44 @@ TEST_CASE("incident lifecycle through the API: list, get, ack, resolve, stats") 
   CHECK(restored["state"] == "resolved");
   CHECK(restored["resolved_by"] == "alice");
   CHECK(again.stop() == 0);
+}
+
+TEST_CASE("the incident's timeline picture: linked from the incident, one row per instance, kept across a restart") {
+  TempDir dir;
+  std::optional<Daemon> daemon(std::in_place, dir.file("faultline.db"));
+  HttpResult ingest = http_post(daemon->port(), "/v1/logs", read_file(scenario("01_seed_netra_monitoring_cascade.ndjson")),
+                                "application/x-ndjson");
+  REQUIRE_MESSAGE(ingest.status == 200, ingest.body);
+  const nlohmann::json incident = http_get(daemon->port(), "/api/v1/incidents").json()["incidents"][0];
+  const std::string link = incident["links"]["timeline"];
+  CHECK(link == "/api/v1/incidents/" + incident["id"].get<std::string>() + "/timeline.svg");
+
+  auto rows = [](const std::string& svg) {
+    size_t n = 0;
+    for (size_t at = svg.find("<g class=\"row\" data-instance=\"0069"); at != std::string::npos;
+         at = svg.find("<g class=\"row\" data-instance=\"0069", at + 1))
+      ++n;
+    return n;
+  };
+  HttpResult picture = http_get(daemon->port(), link);
+  REQUIRE(picture.status == 200);
+  CHECK(picture.header("content-type") == "image/svg+xml; charset=utf-8");
+  CHECK(picture.header("content-security-policy") == "default-src 'none'; frame-ancestors 'none'");
+  CHECK(rows(picture.body) == 3);
+  CHECK(picture.body.find("<g class=\"mark cause\"") != std::string::npos);
+
+  HttpResult unknown = http_get(daemon->port(), "/api/v1/incidents/0000000000000000/timeline.svg");
+  CHECK(unknown.status == 404);
+  CHECK(unknown.header("content-type") == "application/problem+json");
+  CHECK(http_get(daemon->port(), "/api/v1/incidents/bad%20id/timeline.svg").status == 400);
+
+  // The marks are stored with the incident: the same picture after a restart.
+  CHECK(daemon->stop() == 0);
+  daemon.emplace(dir.file("faultline.db"));
+  HttpResult again = http_get(daemon->port(), link);
+  REQUIRE(again.status == 200);
+  CHECK(again.body == picture.body);
+  CHECK(daemon->stop() == 0);
 }
 
 TEST_CASE("NDJSON times as shippers write them are read, and a record whose time is not is matched all the same and reported") {

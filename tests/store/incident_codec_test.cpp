@@ -80,10 +80,43 @@ TEST_CASE("incident codec: what to_json alone loses is only what the restore fie
   CHECK(back.exit_codes == std::vector<std::pair<std::string, int>>{{"137", 1}, {"3", 2}});
   CHECK(back.last_failure == x.last_seen);
 
+  CHECK(back.timeline.empty());
+
   back.root_cause.captures = x.root_cause.captures;
   back.exit_codes = x.exit_codes;
   back.last_failure = x.last_failure;
+  back.timeline = x.timeline;
   CHECK(every_field(back) == every_field(x));
+}
+
+TEST_CASE("incident codec: restore fields stored before timelines were kept give an empty timeline") {
+  const Incident x = rich_incident();
+  nlohmann::json restore = to_restore_json(x);
+  CHECK(restore["timeline"].size() == x.timeline.size());
+  CHECK(restore["timeline"][0] == nlohmann::json::parse("[1757983353819, \"cause\", 0, 0]"));
+  restore.erase("timeline");
+  Incident back = incident_from_json(to_json(x));
+  apply_restore_json(restore, back);
+  CHECK(back.timeline.empty());
+  CHECK(back.last_failure == x.last_failure);
+}
+
+TEST_CASE("incident codec: a malformed timeline mark is refused, naming the field") {
+  const Incident x = rich_incident();
+  for (const char* bad : {"[[1, \"cause\", 0]]", "[[1, \"crash\", 0, 0]]", "[[\"1\", \"cause\", 0, 0]]",
+                          "[[1, \"cause\", -1, 0]]", "{}"}) {
+    CAPTURE(bad);
+    nlohmann::json restore = to_restore_json(x);
+    restore["timeline"] = nlohmann::json::parse(bad);
+    Incident back = incident_from_json(to_json(x));
+    std::string error;
+    try {
+      apply_restore_json(restore, back);
+    } catch (const std::invalid_argument& e) {
+      error = e.what();
+    }
+    CHECK(error.rfind("field 'restore.timeline': expected ", 0) == 0);
+  }
 }
 
 TEST_CASE("incident codec: a malformed body is refused, naming the field") {

@@ -60,6 +60,10 @@ inline Incident rich_incident(const std::string& id = "inc-backend-1") {
       {at("2025-09-16T00:50:00Z"), "acknowledged", "alice", "looking at the Dockerfile"},
       {at("2025-09-16T01:02:03.5Z"), "resolved", "auto", "recovered on backend-00044-fix"},
   };
+  i.timeline = {TimelineMark(at("2025-09-16T00:42:33.8193Z"), RuleKind::cause, 0, 0),
+                TimelineMark(at("2025-09-16T00:42:35Z"), RuleKind::exit, 0, 0),
+                TimelineMark(at("2025-09-16T00:44:01Z"), RuleKind::effect, TimelineMark::kNoInstance, 1),
+                TimelineMark(at("2025-09-16T00:44:10Z"), RuleKind::loop, 2, TimelineMark::kNoRevision)};
   return i;
 }
 
@@ -103,6 +107,8 @@ inline nlohmann::json every_field(const Incident& i) {
     deploy = {i.deploy->revision, opt_s(i.deploy->previous_revision),
               i.deploy->previous_healthy ? nlohmann::json(*i.deploy->previous_healthy) : nlohmann::json(),
               i.deploy->bad_deploy, opt_t(i.deploy->revision_first_seen), opt_s(i.deploy->rollback_hint)};
+  nlohmann::json timeline = nlohmann::json::array();
+  for (const TimelineMark& m : i.timeline) timeline.push_back({m.at_ms(), to_string(m.kind()), m.instance(), m.revision()});
   nlohmann::json frame;
   if (i.root_cause.frame) frame = {i.root_cause.frame->file, i.root_cause.frame->line, i.root_cause.frame->function};
   return {
@@ -117,6 +123,7 @@ inline nlohmann::json every_field(const Incident& i) {
       {"resolved_at", opt_t(i.resolved_at)}, {"resolved_by", opt_s(i.resolved_by)},
       {"resolved_by_revision", opt_s(i.resolved_by_revision)}, {"detected_at", opt_t(i.detected_at)},
       {"deploy", deploy}, {"summary", i.summary}, {"hint", i.hint}, {"history", history},
+      {"timeline", timeline},
   };
 }
 

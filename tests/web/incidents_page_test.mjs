@@ -1,8 +1,10 @@
 // The on-call page in real headless Chromium against the real daemon: the seed
-// cascade shows as one card with its chain, culprit and hint; log text with
-// markup stays text; a read token cannot acknowledge, a write token can, and a
-// resolved incident leaves the list; an incident no rule explains offers a
-// drafted rule to copy. Screenshots go to OUT_DIR for people to look at.
+// cascade shows as one card with its chain, culprit, hint and timeline (one row
+// per instance), a bad deploy's timeline changes revision colour where its
+// failures start; log text with markup stays text; a read token cannot
+// acknowledge, a write token can, and a resolved incident leaves the list; an
+// incident no rule explains offers a drafted rule to copy. Screenshots go to
+// OUT_DIR for people to look at.
 //
 // Usage: node incidents_page_test.mjs FAULTLINE_BINARY SOURCE_DIR SCENARIO OUT_DIR
 // Chromium: $CHROMIUM, else /usr/bin/chromium (Debian's package).
@@ -154,7 +156,7 @@ const steps = [
   ['the daemon starts with ingest, read and write tokens', () => daemon.start()],
 
   ['the seed scenario and a cause line carrying markup are ingested', async () => {
-    const markup = JSON.stringify({time: '2025-09-16T01:00:00Z', service: 'xss-probe', revision: 'xss-probe-00001',
+    const markup = JSON.stringify({time: '2025-09-16T01:00:00Z', service: 'xss-probe', revision: `xss-probe-00001${XSS}`,
                                    instance: 'i-1', severity: 'ERROR',
                                    message: `ModuleNotFoundError: No module named '${XSS}'`});
     const body = fs.readFileSync(scenario, 'utf8').trimEnd() + '\n' + markup + '\n' +
@@ -230,6 +232,72 @@ const steps = [
     await probe.waitFor({timeout: WAIT_MS});
     const sample = await probe.locator('ol.chain .sample').first().textContent();
     check(sample.includes(XSS), `the sample does not show the literal markup: ${JSON.stringify(sample)}`);
+    check(await page.evaluate(() => window.__xss) === undefined, 'window.__xss was set: log text ran as script');
+    check(await page.locator('#incidents img').count() === 0, 'an <img> from log text was created');
+  }],
+
+  ['the seed card shows the timeline: one row per instance with cause and exit marks, first failure, crash loop', async () => {
+    const figure = card().locator('figure.timeline');
+    await until('the seed timeline', async () => (await figure.locator('svg g.row').count()) > 0);
+    const rows = await figure.locator('svg g.row').evaluateAll((groups) => groups.map((g) => ({
+      instance: g.getAttribute('data-instance'),
+      // The label's own text, then the <title> inside it (a tooltip with the full id).
+      label: [...g.querySelector('text.instance').childNodes].filter((n) => n.nodeType === Node.TEXT_NODE)
+        .map((n) => n.textContent).join(''),
+      title: g.querySelector('text.instance > title')?.textContent,
+      causes: g.querySelectorAll('.mark.cause').length,
+      exits: g.querySelectorAll('.mark.exit').length})));
+    const instanceRows = rows.filter((row) => row.instance !== '');
+    check(JSON.stringify(instanceRows.map((row) => row.instance)) === JSON.stringify(incident.instance_ids),
+          `timeline rows ${JSON.stringify(instanceRows.map((row) => row.instance))}, the API has ${JSON.stringify(incident.instance_ids)}`);
+    check(instanceRows.length === 3, `the seed's timeline has ${instanceRows.length} instance rows, not 3`);
+    for (const row of instanceRows) {
+      check(row.causes >= 1 && row.exits >= 1, `instance ${row.instance}: ${row.causes} cause and ${row.exits} exit marks`);
+      // Cloud Run instance ids are 128 hex digits: the label is short, the full id in its <title>.
+      check(row.label.length <= 24 && row.label.includes('\u2026'), `instance label ${JSON.stringify(row.label)} is not shortened`);
+      check(row.title === `instance ${row.instance}`, `instance ${row.instance}: tooltip ${JSON.stringify(row.title)}`);
+    }
+    check(await figure.locator('svg line.first-failure').count() === 1, 'no first-failure line');
+    check(await figure.locator('svg line.crash-loop').count() === 1, 'no crash-loop threshold line');
+    const answer = await daemon.request('GET', incident.links.timeline, {token: TOKENS.read});
+    check(answer.status === 200 && answer.headers.get('content-type') === 'image/svg+xml; charset=utf-8',
+          `GET ${incident.links.timeline} answered ${answer.status} ${answer.headers.get('content-type')}`);
+    fs.mkdirSync(outDir, {recursive: true});
+    await figure.screenshot({path: path.join(outDir, 'timeline-seed.png')});
+  }],
+
+  ['the bad deploy timeline changes band colour from the healthy revision to the new one where failures start', async () => {
+    const list = await daemon.request('GET', '/api/v1/incidents', {token: TOKENS.read});
+    const bad = list.json.incidents.find((i) => i.service === BAD_DEPLOY_SERVICE);
+    check(bad && bad.deploy && bad.deploy.previous_revision, `no bad deploy incident for ${BAD_DEPLOY_SERVICE}: ${list.text}`);
+    const figure = page.locator('#incidents article.card', {hasText: BAD_DEPLOY_SERVICE}).locator('figure.timeline');
+    await until('the bad deploy timeline', async () => (await figure.locator('svg rect.band').count()) > 0);
+    const bands = await figure.locator('svg rect.band').evaluateAll((rects) => rects.map((r) => ({
+      revision: r.getAttribute('data-revision'), fill: r.getAttribute('fill'),
+      x: Number(r.getAttribute('x')), width: Number(r.getAttribute('width'))})));
+    check(JSON.stringify(bands.map((b) => b.revision)) === JSON.stringify([bad.deploy.previous_revision, bad.deploy.revision]),
+          `bands ${JSON.stringify(bands.map((b) => b.revision))}, expected ${bad.deploy.previous_revision} then ${bad.deploy.revision}`);
+    check(bands[0].fill !== bands[1].fill, `both revisions are drawn in ${bands[0].fill}`);
+    const firstFailure = Number(await figure.locator('svg line.first-failure').getAttribute('x1'));
+    check(Math.abs(bands[1].x - firstFailure) < 1,
+          `the new revision's band starts at x=${bands[1].x}, the first failure is at x=${firstFailure}`);
+    const causes = await figure.locator('svg .mark.cause circle').evaluateAll((marks) => marks.map((m) => Number(m.getAttribute('cx'))));
+    check(causes.length > 0 && causes.every((x) => x >= bands[1].x), `cause marks at ${causes} lie outside ${bad.deploy.revision}'s band`);
+    await figure.screenshot({path: path.join(outDir, 'timeline-bad-deploy.png')});
+  }],
+
+  ['markup in a revision name stays text in the timeline, in the API and on the page', async () => {
+    const list = await daemon.request('GET', '/api/v1/incidents', {token: TOKENS.read});
+    const probe = list.json.incidents.find((i) => i.service === 'xss-probe');
+    const answer = await daemon.request('GET', probe.links.timeline, {token: TOKENS.read});
+    check(answer.status === 200 && !answer.text.includes('<img') && answer.text.includes('&lt;img'),
+          `the timeline SVG does not escape the revision: ${answer.text.slice(0, 300)}`);
+    check(answer.headers.get('content-security-policy') === "default-src 'none'; frame-ancestors 'none'",
+          `timeline.svg: Content-Security-Policy ${answer.headers.get('content-security-policy')}`);
+    const figure = page.locator('#incidents article.card', {hasText: 'xss-probe'}).locator('figure.timeline');
+    await until('the probe timeline', async () => (await figure.locator('svg rect.band').count()) === 1);
+    check(await figure.locator('svg rect.band').getAttribute('data-revision') === `xss-probe-00001${XSS}`,
+          'the band does not carry the revision as text');
     check(await page.evaluate(() => window.__xss) === undefined, 'window.__xss was set: log text ran as script');
     check(await page.locator('#incidents img').count() === 0, 'an <img> from log text was created');
   }],
