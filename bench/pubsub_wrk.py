@@ -16,6 +16,7 @@ import glob
 import json
 import os
 import subprocess
+import sys
 import random
 
 ID_WIDTH = 12  # digits; 12 bytes encode to exactly 16 base64 characters

@@ -39,19 +39,36 @@ bool base64_decode(std::string_view text, std::string& out, Base64Error& error, 
                         " (a last group of one character holds no whole byte)");
   }
   const auto& decode = url ? kDecodeUrl : kDecodeLenient;
-  out.reserve(out.size() + length / 4 * 3 + 2);
+  // Written through a pointer into room made up front, four characters at a
+  // time: a Pub/Sub push decodes about 1 KB per request on the I/O thread.
+  const size_t start = out.size();
+  out.resize(start + length / 4 * 3 + 2);
+  char* write = out.data() + start;
+  size_t i = 0;
+  for (; i + 4 <= length; i += 4) {
+    const auto* in = reinterpret_cast<const unsigned char*>(text.data() + i);
+    const uint8_t a = decode[in[0]], b = decode[in[1]], c = decode[in[2]], d = decode[in[3]];
+    if ((a | b | c | d) & 0xC0) break;  // kInvalid has the high bits set, a digit none
+    const uint32_t group = (uint32_t{a} << 18) | (uint32_t{b} << 12) | (uint32_t{c} << 6) | d;
+    write[0] = static_cast<char>(group >> 16);
+    write[1] = static_cast<char>((group >> 8) & 0xFF);
+    write[2] = static_cast<char>(group & 0xFF);
+    write += 3;
+  }
+  // The last partial group, or the group with the invalid character (named exactly).
   uint32_t accumulator = 0;
   int bits = 0;
-  for (size_t i = 0; i < length; ++i) {
+  for (; i < length; ++i) {
     const uint8_t value = decode[static_cast<unsigned char>(text[i])];
     if (value == kInvalid) return fail(i, "invalid " + name + " at character " + std::to_string(i));
     accumulator = (accumulator << 6) | value;
     bits += 6;
     if (bits >= 8) {
       bits -= 8;
-      out += static_cast<char>((accumulator >> bits) & 0xFF);
+      *write++ = static_cast<char>((accumulator >> bits) & 0xFF);
     }
   }
+  out.resize(static_cast<size_t>(write - out.data()));
   if (url && (accumulator & ((1u << bits) - 1)) != 0)
     return fail(length - 1, "non-canonical " + name + " at character " + std::to_string(length - 1) +
                                 " (its unused low bits are not zero)");

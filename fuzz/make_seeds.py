@@ -295,6 +295,11 @@ def main():
                 "subscription": "projects/acme/subscriptions/faultline-push",
             }
             seeds.add("pubsub", f"{stem}-{i}.envelope.json", json.dumps(envelope))
+            # The on-demand reader: the envelope as pushed, and with its
+            # members in the snake_case spelling only.
+            seeds.add("pubsub_ondemand", f"{stem}-{i}.envelope.json", json.dumps(envelope))
+            snake = {"message": {"data": data, "message_id": f"{i}", "publish_time": envelope["message"]["publishTime"]}}
+            seeds.add("pubsub_ondemand", f"{stem}-{i}.snake.json", json.dumps(snake))
         seeds.add("pubsub", f"{stem}.unwrapped.json", json.dumps(first))
 
     # Flat shipper records and Loki pushes from the noise logs.

@@ -34,7 +34,7 @@ for target in "${targets[@]}"; do
   args=(-max_total_time="$seconds" -timeout=20 -rss_limit_mb=2560 -print_final_stats=1
         -artifact_prefix="$dir/artifacts/$target/")
   case "$target" in
-    logentry|pubsub|ndjson|loki|structured|otlp) args+=(-dict="$dicts/json.dict") ;;
+    logentry|pubsub|pubsub_ondemand|ndjson|loki|structured|otlp) args+=(-dict="$dicts/json.dict") ;;
     http|rules|jwt) args+=(-dict="$dicts/$target.dict") ;;
   esac
   echo "fuzz: $target for ${seconds}s"

@@ -12,6 +12,7 @@
 #include "parsers/otlp_json.h"
 #include "parsers/otlp_protobuf.h"
 #include "parsers/pubsub.h"
+#include "parsers/pubsub_ondemand.h"
 #include "parsers/record_sink.h"
 #include "parsers/text.h"
 #include "parsers/utf8.h"
@@ -27,6 +28,8 @@ size_t skip_space(std::string_view text, size_t pos) {
 }
 
 void read_json_record(const JsonRecordText& text, InputFormat format, RecordSink& sink) {
+  // A good push envelope needs no DOM of itself; anything else is read below.
+  if (format == InputFormat::pubsub && read_pubsub_envelope_ondemand(text, sink)) return;
   Json value;
   JsonSyntaxError syntax;
   if (!parse_json_document(text.text, value, syntax)) {
@@ -72,6 +75,11 @@ void read_body(std::string_view body, InputFormat format, RecordSink& sink) {
   if (format == InputFormat::text) return read_text(body, start, sink);
   size_t first = skip_space(body, start);
   if (first == body.size()) return;
+  // One push envelope as the whole body (what Pub/Sub sends) needs no splitting
+  // into records: the on-demand read checks that nothing follows it.
+  if (format == InputFormat::pubsub &&
+      read_pubsub_envelope_ondemand(JsonRecordText{0, first, body.substr(first), true}, sink))
+    return;
   if (format != InputFormat::automatic) {
     read_json_records(body, start, sink,
                       [&](const JsonRecordText& text) { read_json_record(text, format, sink); });

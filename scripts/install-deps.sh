@@ -19,7 +19,7 @@ esac
 packages=(
   g++ cmake ninja-build pkg-config make
   libboost-dev libboost-system-dev libre2-dev nlohmann-json3-dev libmsgpack-cxx-dev prometheus-cpp-dev
-  libyaml-cpp-dev libsqlite3-dev zlib1g-dev libsnappy-dev libssl-dev libpq-dev
+  libyaml-cpp-dev libsqlite3-dev zlib1g-dev libsnappy-dev libssl-dev libpq-dev libsimdjson-dev
 )
 test_packages=(
   doctest-dev

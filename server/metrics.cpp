@@ -1,6 +1,7 @@
 #include "server/metrics.h"
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 
 #include <prometheus/text_serializer.h>
@@ -160,16 +161,48 @@ Metrics::Metrics(MetricsOptions options)
 
 std::string Metrics::serialize() const { return prometheus::TextSerializer{}.Serialize(registry_->Collect()); }
 
+namespace {
+
+// The ingest endpoints whose series are cached; -1 for any other name.
+int ingest_endpoint_index(std::string_view endpoint) {
+  static constexpr std::array<std::string_view, 4> kEndpoints = {"pubsub", "logs", "raw", "loki"};
+  for (size_t i = 0; i < kEndpoints.size(); ++i)
+    if (kEndpoints[i] == endpoint) return static_cast<int>(i);
+  return -1;
+}
+
+// The series in `slot`, added by `add` the first time (two threads racing both
+// get the same series from the family).
+template <class Add>
+prometheus::Counter& cached_series(std::atomic<prometheus::Counter*>& slot, Add add) {
+  prometheus::Counter* series = slot.load(std::memory_order_acquire);
+  if (series == nullptr) {
+    series = &add();
+    slot.store(series, std::memory_order_release);
+  }
+  return *series;
+}
+
+}  // namespace
+
 void Metrics::ingest_request(std::string_view endpoint, int status) {
-  requests_.Add({{"endpoint", std::string(endpoint)}, {"code", std::to_string(status)}}).Increment();
+  auto add = [&]() -> prometheus::Counter& {
+    return requests_.Add({{"endpoint", std::string(endpoint)}, {"code", std::to_string(status)}});
+  };
+  const int index = ingest_endpoint_index(endpoint);
+  (status == 200 && index >= 0 ? cached_series(endpoint_series_[index].ok, add) : add()).Increment();
 }
 
 void Metrics::ingest_records(std::string_view endpoint, uint64_t records) {
-  records_.Add({{"endpoint", std::string(endpoint)}}).Increment(static_cast<double>(records));
+  auto add = [&]() -> prometheus::Counter& { return records_.Add({{"endpoint", std::string(endpoint)}}); };
+  const int index = ingest_endpoint_index(endpoint);
+  (index >= 0 ? cached_series(endpoint_series_[index].records, add) : add()).Increment(static_cast<double>(records));
 }
 
 void Metrics::ingest_bytes(std::string_view endpoint, uint64_t bytes) {
-  bytes_.Add({{"endpoint", std::string(endpoint)}}).Increment(static_cast<double>(bytes));
+  auto add = [&]() -> prometheus::Counter& { return bytes_.Add({{"endpoint", std::string(endpoint)}}); };
+  const int index = ingest_endpoint_index(endpoint);
+  (index >= 0 ? cached_series(endpoint_series_[index].bytes, add) : add()).Increment(static_cast<double>(bytes));
 }
 
 void Metrics::ingest_rejected(std::string_view reason, uint64_t count) {

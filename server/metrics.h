@@ -19,6 +19,8 @@
 // under the pipeline's lock and keeps its own small state under a mutex.
 #pragma once
 
+#include <array>
+#include <atomic>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -132,6 +134,15 @@ class Metrics final : public PipelineObserver {
   std::mutex mutex_;
   std::unordered_map<std::string, Tracked> unresolved_;
   std::map<std::pair<std::string, std::string>, prometheus::Gauge*> open_series_;
+  // The per-request series of the ingest endpoints, resolved on first use:
+  // Family::Add builds a label map and takes the family's lock on every call,
+  // which a Pub/Sub push would pay three times. Indexed by ingest_endpoint_index().
+  struct EndpointSeries {
+    std::atomic<prometheus::Counter*> records{nullptr};
+    std::atomic<prometheus::Counter*> bytes{nullptr};
+    std::atomic<prometheus::Counter*> ok{nullptr};  // code="200"
+  };
+  std::array<EndpointSeries, 4> endpoint_series_;
   mutable std::mutex rules_mutex_;
   std::unordered_map<std::string, prometheus::Counter*> rule_counters_;
 };

@@ -1,11 +1,12 @@
 // HttpServer: HTTP/1.1 over Boost.Beast, after Beast's advanced server.
 //
-// Threads: `io_threads` threads run one io_context; each connection is an
-// HttpSession (http_session.h) on its own strand, kept alive by shared_from_this
-// while an operation or an unanswered call refers to it. Handlers run on the
-// session's strand and answer through a Responder, which posts the response back
-// to that strand from any thread (so blocking work can run in a WorkerPool; Beast
-// issue #1077).
+// Threads: each of the `io_threads` threads runs an io_context of its own; the
+// listener (on the first) deals accepted connections out round-robin. Each
+// connection is an HttpSession (http_session.h) that stays on its thread, kept
+// alive by shared_from_this while an operation or an unanswered call refers to
+// it. Handlers run on that thread and answer through a Responder, which posts the
+// response back to it from any thread (so blocking work can run in a WorkerPool;
+// Beast issue #1077). A handler that blocks holds up only its thread's connections.
 //
 // Per connection: one request at a time, one write in flight. A fresh parser per
 // request with the header and body limits (431 / 413 naming the limit, then the
@@ -82,7 +83,8 @@ class HttpServer {
   boost::asio::ip::tcp::endpoint listen(const std::string& host, uint16_t port);
   // Starts the I/O threads and accepting.
   void start();
-  // For timers and signals that belong with the I/O (the daemon's signal_set).
+  // For timers and signals that belong with the I/O (the daemon's signal_set):
+  // the first I/O thread's, which also accepts.
   boost::asio::io_context& context();
 
   void begin_drain();

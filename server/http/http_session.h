@@ -154,12 +154,14 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
     request_version_ = request.version();
     keep_alive_ = request.keep_alive();
     method_ = std::string(request.method_string());
-    target_ = session_detail::without_token(request.target());
+    // Only the debug log shows it: redacting costs an allocation per request.
+    if (host_.log.enabled(LogLevel::debug)) target_ = session_detail::without_token(request.target());
     head_request_ = request.method() == http::verb::head;
     if (auto problem = session_detail::header_problem(request)) return refuse(*problem, "malformed_http");
     if (!split_target(request.target(), path_, query_))
       return answer_unread(problem_response(
-          Problem{400, "bad-target", "Bad Request", "The request target is not a valid path: " + target_}));
+          Problem{400, "bad-target", "Bad Request",
+                  "The request target is not a valid path: " + session_detail::without_token(request.target())}));
     // Routing and credentials are decided here, before the body is read or
     // 100 Continue invites it: no one makes the daemon buffer a body that no
     // route takes or that comes without a credential.

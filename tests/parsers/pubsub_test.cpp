@@ -137,5 +137,63 @@ TEST_CASE("snake_case message fields that push also sends are accepted") {
   CHECK(result.records[0].time == *parse_rfc3339("2025-01-01T00:00:00Z"));
 }
 
+// Good envelopes are read without a DOM of them (parsers/pubsub_ondemand.h);
+// these are the envelopes that path hands back, read as before.
+TEST_CASE("envelopes off the good path are read as JSON documents: same records, same errors") {
+  const std::string good = push_body(base64_encode(kEntry));
+
+  SUBCASE("what follows the envelope is a record of its own, refused where it is") {
+    ParseResult result = parse(good + " x", InputFormat::pubsub);
+    CHECK(result.records.size() == 1);
+    REQUIRE(result.errors.size() == 1);
+    CHECK(result.errors[0].index == 1);
+    CHECK(result.errors[0].offset == good.size() + 1);
+  }
+  SUBCASE("a broken value in a member that is not read is still invalid JSON") {
+    std::string body = good;
+    body.replace(body.find(R"("projects/p/subscriptions/s")"), 27, "tru");
+    ParseResult result = parse(body, InputFormat::pubsub);
+    CHECK(result.records.empty());
+    REQUIRE(result.errors.size() == 1);
+    CHECK(result.errors[0].message.starts_with("invalid JSON at byte "));
+  }
+  SUBCASE("a repeated member: the last one counts, as JSON parsers read it") {
+    std::string entry = R"({"logName":"projects/p/logs/x","textPayload":"second"})";
+    std::string body = push_body(base64_encode(kEntry), R"(,"data":")" + base64_encode(entry) + R"(")");
+    ParseResult result = parse(body, InputFormat::pubsub);
+    INFO(all_errors(result));
+    REQUIRE(result.records.size() == 1);
+    CHECK(result.records[0].text == "second");
+  }
+  SUBCASE("null members count as absent") {
+    std::string entry = R"({"logName":"projects/p/logs/x","textPayload":"hello"})";
+    std::string body = R"({"message":{"data":")" + base64_encode(entry) +
+                       R"(","messageId":null,"message_id":"5","publishTime":null}})";
+    ParseResult result = parse(body, InputFormat::pubsub);
+    INFO(all_errors(result));
+    REQUIRE(result.records.size() == 1);
+    CHECK(result.records[0].source_id == "5");
+  }
+  SUBCASE("envelopes one per line are records 0 and 1, at their own offsets") {
+    std::string entry = R"({"logName":"projects/p/logs/x","textPayload":"hello"})";
+    std::string second = push_body(base64_encode(entry));
+    second.replace(second.find("9001"), 4, "9002");
+    ParseResult result = parse(good + "\n" + second + "\n" + push_body("!!!!") + "\n", InputFormat::pubsub);
+    REQUIRE(result.records.size() == 2);
+    CHECK(result.records[1].source_id == "9002");
+    REQUIRE(result.errors.size() == 1);
+    CHECK(result.errors[0].index == 2);
+    CHECK(result.errors[0].offset == good.size() + second.size() + 2);
+    CHECK(result.errors[0].message == "invalid base64 at character 0");
+  }
+  SUBCASE("an envelope after blank space keeps its offset in errors") {
+    std::string body = "\n  " + push_body(base64_encode(R"({"textPayload":5})"));
+    ParseResult result = parse(body, InputFormat::pubsub);
+    REQUIRE(result.errors.size() == 1);
+    CHECK(result.errors[0].offset == 3);
+    CHECK(result.errors[0].field == "message.data.textPayload");
+  }
+}
+
 }  // namespace
 }  // namespace faultline
