@@ -180,7 +180,92 @@ rules:
     CHECK(hint.find("gcp_auth_context_middleware.py") != std::string::npos);
     CHECK(hint.find("`/app/netra_backend/app/services/monitoring/`") != std::string::npos);
     CHECK(hint.find("If it is third-party") == std::string::npos);
-    MESSAGE(hint);
+  }
+
+  TEST_CASE("a third-party missing module names its distribution and the requirements line") {
+    std::string rule;
+    const std::string hint = cause_hint(
+        "Traceback (most recent call last):\n"
+        "  File \"/srv/app/main.py\", line 4, in <module>\n"
+        "    from google.cloud import pubsub_v1\n"
+        "ModuleNotFoundError: No module named 'google.cloud.pubsub_v1'",
+        &rule);
+    CHECK(rule == "python_module_not_found");
+    CHECK(hint.find("third-party") != std::string::npos);
+    CHECK(hint.find("`google-cloud-pubsub`") != std::string::npos);
+    CHECK(hint.find("`pip install google-cloud-pubsub`") != std::string::npos);
+    CHECK(hint.find("main.py line 4") != std::string::npos);
+    // Import name and distribution differ (a real line: tests/corpus/realworld).
+    CHECK(cause_hint("ModuleNotFoundError: No module named 'yaml'").find("`PyYAML`") != std::string::npos);
+  }
+
+  TEST_CASE("cannot import name: version skew, quoting the installed version the record shows") {
+    const std::string hint = cause_hint(
+        "Successfully installed Werkzeug-3.0.1 flask-2.2.2\n"
+        "ImportError: cannot import name 'url_quote' from 'werkzeug.urls' "
+        "(/usr/local/lib/python3.11/site-packages/werkzeug/urls.py)");
+    CHECK(hint.find("Version skew between the code and werkzeug") != std::string::npos);
+    CHECK(hint.find("werkzeug 3.0.1") != std::string::npos);
+    CHECK(cause_hint("ImportError: cannot import name 'db' from partially initialized module 'app.models' "
+                     "(most likely due to a circular import) (/app/app/models/__init__.py)")
+              .find("circular import") != std::string::npos);
+  }
+
+  TEST_CASE("a shared library: the Debian and Alpine packages, and a glibc/musl mismatch said as such") {
+    // A real line: tests/corpus/realworld/python/py-docker-run-libgl-cv2.log.
+    const std::string libgl = cause_hint("ImportError: libGL.so.1: cannot open shared object file: No such file or directory");
+    CHECK(libgl.find("`apt-get install -y --no-install-recommends libgl1`") != std::string::npos);
+    CHECK(libgl.find("`apk add mesa-gl`") != std::string::npos);
+    // musl's loader: the image is Alpine.
+    CHECK(cause_hint("Error loading shared library libstdc++.so.6: No such file or directory (needed by /usr/local/bin/node)")
+              .find("`apk add --no-cache libstdc++`") != std::string::npos);
+    // A glibc binary on Alpine: its loader is missing, or musl cannot relocate a glibc symbol.
+    std::string rule;
+    CHECK(cause_hint("Error loading shared library ld-linux-x86-64.so.2: No such file or directory (needed by /app/server)")
+              .find("glibc/musl mismatch") != std::string::npos);
+    CHECK(cause_hint("Error relocating /usr/local/bin/app: __memcpy_chk: symbol not found", &rule)
+              .find("glibc/musl mismatch") != std::string::npos);
+    CHECK(rule == "libc_mismatch");
+    CHECK(cause_hint("/app/server: /lib/x86_64-linux-gnu/libc.so.6: version `GLIBC_2.34' not found (required by /app/server)")
+              .find("needs glibc 2.34 or newer") != std::string::npos);
+  }
+
+  TEST_CASE("Node: a devDependency dropped by npm ci --omit=dev, a missing build output, an ESM/CommonJS mismatch") {
+    const std::string dev = cause_hint(
+        "node:internal/modules/cjs/loader:1080\n  throw err;\n  ^\n\n"
+        "Error: Cannot find module 'ts-node/register'\nRequire stack:\n- internal/preload");
+    CHECK(dev.find("devDependency") != std::string::npos);
+    CHECK(dev.find("`npm ci --omit=dev`") != std::string::npos);
+    // Real lines: tests/corpus/realworld/node-ruby-php-rust-go/node-require-stack-dist-index-docker.log.
+    const std::string build = cause_hint("Error: Cannot find module '/usr/src/app/dist/index.js'");
+    CHECK(build.find("/usr/src/app/dist/index.js is a file of the service") != std::string::npos);
+    CHECK(build.find("`npm run build`") != std::string::npos);
+    const std::string package = cause_hint("Error: Cannot find module 'express'\nRequire stack:\n- /usr/src/app/server.js");
+    CHECK(package.find("`npm install --save express`") != std::string::npos);
+    const std::string esm = cause_hint(
+        "Error [ERR_REQUIRE_ESM]: require() of ES Module /app/node_modules/node-fetch/src/index.js from "
+        "/app/server.js not supported.");
+    CHECK(esm.find("ESM/CommonJS mismatch") != std::string::npos);
+    CHECK(esm.find("`await import('node-fetch')`") != std::string::npos);
+    CHECK(cause_hint("ReferenceError: require is not defined in ES module scope, you can use import instead")
+              .find("ESM/CommonJS mismatch") != std::string::npos);
+  }
+
+  TEST_CASE("Java: the artifact that provides a well-known missing class") {
+    const std::string hint =
+        cause_hint("Exception in thread \"main\" java.lang.NoClassDefFoundError: org/slf4j/LoggerFactory");
+    CHECK(hint.find("`org.slf4j:slf4j-api`") != std::string::npos);
+  }
+
+  TEST_CASE("a hint names the record's service in a command") {
+    LogRecord record;
+    record.text = "KeyError: 'DATABASE_URL'";
+    record.service = "orders-api";
+    std::vector<Event> events;
+    bundled_pack()->match(record, events);
+    REQUIRE(!events.empty());
+    CHECK(events[0].hint.find("`gcloud run services update orders-api --update-env-vars=DATABASE_URL=…`") !=
+          std::string::npos);
   }
 }
 

@@ -17,7 +17,8 @@ its primary capture, the failed runs the log shows). Per case, `faultline scan
                "<name>") and that is either a command (a program name followed by
                arguments: `pip install google-cloud-pubsub`, `npm run build`) or
                holds a value from the incident's own evidence (a capture of its
-               root cause, or its service or revision: `/app/pkg/mod/`). A hint
+               root cause, or its service or revision: `/app/pkg/mod/`) or from
+               the lookup tables shipped with the rules (`google-cloud-pubsub`). A hint
                that only describes possibilities, or names a command without
                arguments, does not count.
 
@@ -75,9 +76,24 @@ PLACEHOLDER = re.compile(r"…|\.\.\.|<[A-Za-z_ -]+>")
 COMMAND = re.compile(r"^[a-z][a-z0-9._-]* \S")
 
 
+def table_values():
+    """Every value of the lookup tables shipped with the rules (rules/packs/tables):
+    a distribution, artifact or package that a hint names from a table."""
+    folder = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "rules", "packs", "tables")
+    values = set()
+    for name in sorted(os.listdir(folder)) if os.path.isdir(folder) else []:
+        with open(os.path.join(folder, name)) as f:
+            for value in (yaml.safe_load(f).get("entries") or {}).values():
+                values |= set(value.values()) if isinstance(value, dict) else {value}
+    return {v for v in values if isinstance(v, str) and len(v) >= 3}
+
+
+TABLE_VALUES = table_values()
+
+
 def concrete_action(incident):
     """The hint names a concrete action (see the module docstring)."""
-    evidence = {v for v in names_of(incident) if len(v) >= 3}
+    evidence = {v for v in names_of(incident) if len(v) >= 3} | TABLE_VALUES
     evidence |= {incident.get("service") or ""} | set(incident.get("revisions") or [])
     evidence.discard("")
     for span in BACKTICKED.findall(incident.get("hint") or ""):
