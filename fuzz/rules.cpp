@@ -42,8 +42,9 @@ const std::vector<std::pair<std::string, std::string>>& bundled_tables() {
   static const auto tables = [] {
     std::vector<std::pair<std::string, std::string>> out;
     std::error_code error;
-    for (std::filesystem::directory_iterator it(std::string(FAULTLINE_FUZZ_RULES) + "/tables", error), end;
-         !error && it != end; it.increment(error)) {
+    for (std::filesystem::directory_iterator it(FAULTLINE_FUZZ_RULES, error), end; !error && it != end;
+         it.increment(error)) {
+      if (!it->path().filename().string().ends_with(".table.yaml")) continue;
       std::ifstream in(it->path());
       std::ostringstream text;
       text << in.rdbuf();

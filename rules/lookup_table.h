@@ -1,4 +1,4 @@
-// A lookup table shipped beside the rule packs (rules/packs/tables/*.yaml): maps
+// A lookup table shipped beside the rule packs (rules/packs/*.table.yaml): maps
 // what a log line names to what provides it (a Python import name to its PyPI
 // distribution, a soname to its Debian and Alpine packages). A rule's `lookup:`
 // resolves one of its captures through a table, so that its hint can name the

@@ -612,8 +612,8 @@ class RuleReader {
         std::string names;
         for (const auto& [name, unused] : tables_) names += (names.empty() ? "" : ", ") + name;
         report(line, "lookup: unknown table '" + table + "' (" +
-                         (names.empty() ? std::string("no tables are loaded: tables are read from the tables/ "
-                                                      "folder beside the rule files")
+                         (names.empty() ? std::string("no tables are loaded: tables are the *.table.yaml "
+                                                      "files beside the rule files")
                                         : "known tables: " + names) + ")");
         rule.lookups.push_back(std::move(lookup));  // its name stays known: no follow-on problems
         continue;

@@ -92,12 +92,12 @@ bool read_file(const std::filesystem::path& path, std::string& out) {
 // The rule files a path names: itself, or the *.yaml/*.yml files directly inside
 // it, sorted by name.
 void collect_files(const std::string& path, std::vector<std::filesystem::path>& files,
-                   std::vector<RuleProblem>& problems, bool tables = false) {
+                   std::vector<RuleProblem>& problems) {
   namespace fs = std::filesystem;
   std::error_code error;
   const fs::file_status status = fs::status(path, error);
   if (error || !fs::exists(status)) {
-    if (!tables) problems.push_back(RuleProblem{path, 0, "", "no such file or directory"});
+    problems.push_back(RuleProblem{path, 0, "", "no such file or directory"});
     return;
   }
   if (!fs::is_directory(status)) {
@@ -116,7 +116,7 @@ void collect_files(const std::string& path, std::vector<std::filesystem::path>& 
     problems.push_back(RuleProblem{path, 0, "", "cannot list directory: " + error.message()});
     return;
   }
-  if (found.empty() && !tables) {
+  if (found.empty()) {
     problems.push_back(RuleProblem{path, 0, "", "directory holds no *.yaml or *.yml rule files"});
     return;
   }
@@ -124,16 +124,21 @@ void collect_files(const std::string& path, std::vector<std::filesystem::path>& 
   files.insert(files.end(), found.begin(), found.end());
 }
 
-// The lookup tables that go with a rules path: the `tables/` folder inside a
-// directory, or beside a single file; none when there is no such folder.
-void collect_tables(const std::string& path, std::vector<std::filesystem::path>& files,
-                    std::vector<RuleProblem>& problems) {
+// A lookup table file: NAME.table.yaml (or .yml) among the pack files, so that
+// a flat directory (a Kubernetes ConfigMap) holds both.
+bool is_table_file(const std::filesystem::path& file) {
+  const std::string name = file.filename().string();
+  return name.ends_with(".table.yaml") || name.ends_with(".table.yml");
+}
+
+// The lookup tables that go with a single pack file: those beside it.
+void collect_tables_beside(const std::string& path, std::vector<std::filesystem::path>& tables) {
   namespace fs = std::filesystem;
   std::error_code error;
-  const fs::path folder = fs::is_directory(path, error) ? fs::path(path) / "tables"
-                                                        : fs::path(path).parent_path() / "tables";
-  if (!fs::is_directory(folder, error)) return;
-  collect_files(folder.string(), files, problems, true);
+  if (fs::is_directory(path, error)) return;  // a directory's tables are among its files
+  const fs::path folder = fs::path(path).parent_path().empty() ? fs::path(".") : fs::path(path).parent_path();
+  for (fs::directory_iterator it(folder, error), end; !error && it != end; it.increment(error))
+    if (is_table_file(it->path()) && it->path() != fs::path(path)) tables.push_back(it->path());
 }
 
 }  // namespace
@@ -154,12 +159,13 @@ std::shared_ptr<const RuleSet> RuleSet::load(const std::string& path, std::vecto
 std::shared_ptr<const RuleSet> RuleSet::load_all(const std::vector<std::string>& paths,
                                                  std::vector<RuleProblem>& problems,
                                                  const RuleSetOptions& options) {
-  std::vector<std::filesystem::path> files, tables;
+  std::vector<std::filesystem::path> collected, files, tables;
   std::vector<RuleProblem> found;
   for (const std::string& path : paths) {
-    collect_files(path, files, found);
-    collect_tables(path, tables, found);
+    collect_files(path, collected, found);
+    collect_tables_beside(path, tables);
   }
+  for (auto& file : collected) (is_table_file(file) ? tables : files).push_back(std::move(file));
   std::sort(tables.begin(), tables.end());
   tables.erase(std::unique(tables.begin(), tables.end()), tables.end());
   RulePackLoader loader(options.rule_max_mem);

@@ -48,9 +48,9 @@ class RuleSet {
   // RE2 syntax (RE2's own message), duplicate ids, "{name}" in summary/hint that is
   // not a capture, examples that do not behave as declared, a pack without rules.
   // Only files directly inside a directory are read, so a pack's `tests/` folder
-  // (rule tests, see rules/pack_test.h) is never taken for rules. Its `tables/`
-  // folder (beside a single file: the one next to it) holds the lookup tables
-  // that rules' `lookup:` names (rules/lookup_table.h), read before the rules.
+  // (rule tests, see rules/pack_test.h) is never taken for rules. Files named
+  // *.table.yaml are lookup tables (rules/lookup_table.h), read before the rules
+  // that name them in `lookup:`; a single pack file gets those beside it.
   static std::shared_ptr<const RuleSet> load(const std::string& path, std::vector<RuleProblem>& problems,
                                              const RuleSetOptions& options = {});
   // Several files or directories as one pack (ids unique across all of them).

@@ -83,7 +83,7 @@ std::string hint_of(const std::shared_ptr<const RuleSet>& set, const std::string
 
 std::vector<RuleProblem> problems_of(const std::string& rules, const std::string& table = kTable) {
   std::vector<RuleProblem> problems;
-  RuleSet::load_text(rules, "pack.yaml", problems, {}, {{"tables/distributions.yaml", table}});
+  RuleSet::load_text(rules, "pack.yaml", problems, {}, {{"distributions.table.yaml", table}});
   return problems;
 }
 
@@ -99,7 +99,7 @@ bool reports(const std::vector<RuleProblem>& problems, const std::string& where,
 TEST_SUITE("hints") {
   TEST_CASE("the first variant whose captures are present wins, with context and lookup values") {
     std::vector<RuleProblem> problems;
-    auto set = RuleSet::load_text(kRule, "pack.yaml", problems, {}, {{"tables/distributions.yaml", kTable}});
+    auto set = RuleSet::load_text(kRule, "pack.yaml", problems, {}, {{"distributions.table.yaml", kTable}});
     for (const RuleProblem& problem : problems) MESSAGE(problem.describe());
     REQUIRE(set != nullptr);
     // Own package: a frame runs code from inside it, outside site-packages; the last frame imports.
@@ -156,11 +156,11 @@ rules:
     CHECK(reports(problems_of(std::string(rule).replace(rule.find("){package}/"), 11, "){pkg}/")),
                   "pack.yaml:", "context: {pkg} is not"));
     CHECK(reports(problems_of(kRule, "name: distributions\nsource: s\nlicense: l\nentries:\n  yaml: [a, b]\n"),
-                  "tables/distributions.yaml:5", "table: entries.yaml: must be a string or a map of fields"));
+                  "distributions.table.yaml:5", "table: entries.yaml: must be a string or a map of fields"));
     CHECK(reports(problems_of(kRule, "name: distributions\nentries:\n  yaml: PyYAML\n"),
-                  "tables/distributions.yaml:1", "table: missing required key 'source'"));
+                  "distributions.table.yaml:1", "table: missing required key 'source'"));
     CHECK(reports(problems_of(kRule, "name: distributions\nsource: s\nlicense: l\nentrys: {}\n"),
-                  "tables/distributions.yaml:4", "table: unknown key 'entrys'"));
+                  "distributions.table.yaml:4", "table: unknown key 'entrys'"));
   }
 
   TEST_CASE("the seed: own package, naming the importing file and the directory the image needs") {

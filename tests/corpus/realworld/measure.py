@@ -77,11 +77,11 @@ COMMAND = re.compile(r"^[a-z][a-z0-9._-]* \S")
 
 
 def table_values():
-    """Every value of the lookup tables shipped with the rules (rules/packs/tables):
+    """Every value of the lookup tables shipped with the rules (rules/packs/*.table.yaml):
     a distribution, artifact or package that a hint names from a table."""
-    folder = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "rules", "packs", "tables")
+    folder = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "rules", "packs")
     values = set()
-    for name in sorted(os.listdir(folder)) if os.path.isdir(folder) else []:
+    for name in sorted(n for n in os.listdir(folder) if n.endswith(".table.yaml")):
         with open(os.path.join(folder, name)) as f:
             for value in (yaml.safe_load(f).get("entries") or {}).values():
                 values |= set(value.values()) if isinstance(value, dict) else {value}
