@@ -485,6 +485,8 @@ def main():
         for name in sorted(os.listdir(tests_dir)):
             with open(os.path.join(tests_dir, name), encoding="utf-8") as f:
                 seeds.add("rules", f"tests-{name}", f.read())
+    # Lookup tables (*.table.yaml, rules/lookup_table.h) are among the packs above:
+    # the rules target also reads its input as a table.
 
     # HTTP: the daemon's requests, with the bodies above.
     def seed_file(target, name):

@@ -339,7 +339,10 @@ bool Correlator::add_context(const Event& event) {
   if (event.kind != RuleKind::cause || !event.culprit) return false;
   Tracked* t = state_->find_fingerprint(
       make_fingerprint(scope_of(event), event.rule_id, primary_capture(event)));
-  if (!t || (t->frame_time && *t->frame_time <= event.time)) return false;
+  if (!t) return false;
+  // The assembled trace may decide the hint that its exception line alone could not.
+  const bool hint = !t->exit_only() && State::take_hint(*t, event, false);
+  if (t->frame_time && *t->frame_time <= event.time) return hint;
   t->inc.root_cause.frame = event.culprit;
   t->frame_time = event.time;
   return true;

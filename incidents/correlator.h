@@ -179,7 +179,8 @@ class Correlator {
   void add(const Event& event, std::vector<IncidentChange>* changes = nullptr);
   // Context from a trace assembled after its lines were correlated: sets the
   // root-cause frame of the incident of this cause event's fingerprint when the
-  // event carries a culprit and is earlier than the frame's current source.
+  // event carries a culprit and is earlier than the frame's current source; and
+  // its hint, when the whole trace decided it and the incident's is a fallback.
   // Counts nothing, opens nothing. True when the incident changed.
   bool add_context(const Event& event);
   // Tells the correlator that event time has reached `t` (call it for every record,

@@ -120,6 +120,7 @@ struct Tracked {
   std::map<std::string, InstanceRuns> runs;  // by instance, at most kMaxInstances
   std::optional<Timestamp> root_time;  // the event root_cause, summary and hint come from
   std::optional<Timestamp> frame_time;
+  bool hint_decided = false;  // inc.hint came from a `hints:` variant (Event::hint_decided)
   std::optional<Timestamp> crash_loop_at;
   FirstSeen revisions, instances;
   Severity cause_severity = Severity::info;
@@ -228,6 +229,9 @@ struct Correlator::State {
   static void count_exit_code(Incident& inc, const std::string& label);
   static void add_suspects(Incident& inc, const std::vector<SuspectLine>& lines);
   void fold(Tracked& t, const Event& e, bool as_cause);
+  // Takes e's hint when it is the root event's, or when the evidence decided it
+  // and the current hint is a fallback; keeps the deploy sentence at its end.
+  static bool take_hint(Tracked& t, const Event& e, bool root);
   static bool ends_kubernetes_run(const Event& e);
   static bool new_run_ended(Tracked& t, const Event& e, RunEnd*& run);
 

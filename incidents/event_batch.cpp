@@ -29,6 +29,7 @@ json event_to_json(const Event& e) {
   if (!e.captures.empty()) j["captures"] = e.captures;
   if (!e.summary.empty()) j["summary"] = e.summary;
   if (!e.hint.empty()) j["hint"] = e.hint;
+  if (e.hint_decided) j["hint_decided"] = true;
   if (!e.namespace_name.empty()) j["namespace"] = e.namespace_name;
   if (!e.cluster.empty()) j["cluster"] = e.cluster;
   if (!e.stream.empty()) j["stream"] = e.stream;
@@ -62,6 +63,7 @@ Event event_from_json(const json& j) {
     e.captures = it->get<std::vector<std::pair<std::string, std::string>>>();
   e.summary = optional_text(j, "summary");
   e.hint = optional_text(j, "hint");
+  e.hint_decided = j.value("hint_decided", false);
   e.namespace_name = optional_text(j, "namespace");
   e.cluster = optional_text(j, "cluster");
   e.stream = optional_text(j, "stream");

@@ -143,6 +143,20 @@ void Correlator::State::count_exit_code(Incident& inc, const std::string& label)
   std::sort(inc.exit_codes.begin(), inc.exit_codes.end());
 }
 
+bool Correlator::State::take_hint(Tracked& t, const Event& e, bool root) {
+  // The root event's hint, unless a decided one is already there and this is a
+  // fallback; any event's decided hint over a fallback one (the same exception
+  // line logged alone before its traceback, whose frames decide).
+  const bool take = root ? (e.hint_decided || !t.hint_decided) : (e.hint_decided && !t.hint_decided);
+  if (!take) return false;
+  std::string hint = e.hint;
+  if (!t.deploy_note.empty()) hint += (hint.empty() ? "" : " ") + t.deploy_note;
+  const bool changed = hint != t.inc.hint;
+  t.inc.hint = std::move(hint);
+  t.hint_decided = e.hint_decided;
+  return changed;
+}
+
 void Correlator::State::fold(Tracked& t, const Event& e, bool as_cause) {
   Incident& inc = t.inc;
   if (as_cause) {
@@ -156,9 +170,9 @@ void Correlator::State::fold(Tracked& t, const Event& e, bool as_cause) {
       if (!t.exit_only()) {
         inc.root_cause.captures = e.captures;
         inc.summary = e.summary;
-        inc.hint = e.hint;
       }
     }
+    if (!t.exit_only()) take_hint(t, e, t.root_time == e.time && inc.root_cause.message == e.sample);
     if (!t.exit_only() && e.culprit && (!t.frame_time || e.time < *t.frame_time)) {
       inc.root_cause.frame = e.culprit;
       t.frame_time = e.time;

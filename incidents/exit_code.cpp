@@ -74,27 +74,40 @@ std::string_view exit_meaning(std::string_view label) {
   return {};
 }
 
-std::string_view exit_hint(std::string_view label) {
+std::string exit_hint(std::string_view label, const std::string& service, const std::string& namespace_name) {
+  // The command that shows the crashed run's own last lines, where they are.
+  const std::string last_lines =
+      !namespace_name.empty()
+          ? "`kubectl logs deployment/" + service + " -n " + namespace_name + " --previous --tail=50`"
+          : "`gcloud logging read 'resource.labels.service_name=\"" + service + "\" severity>=WARNING' --limit=50`";
   if (label == "3")
-    return "gunicorn exits 3 when a worker fails to boot: look for the import or configuration "
-           "error printed just before 'Worker failed to boot' (stderr lines may carry no ERROR "
-           "severity), or run the image locally with the same command and environment.";
+    return "gunicorn exits 3 when a worker fails to boot: look for the import or configuration error printed just "
+           "before 'Worker failed to boot' (stderr lines may carry no ERROR severity; " + last_lines +
+           " lists them), or run the image locally with the same command and environment.";
   if (label == "127")
-    return "The entrypoint or a shared library was not found: check CMD/ENTRYPOINT paths and run "
-           "`ldd` on the binary inside the image.";
+    return "Exit 127, command or shared library not found: check CMD/ENTRYPOINT paths, and run `ldd` on the "
+           "binary inside the image (e.g. `ldd /usr/local/bin/app | grep 'not found'`).";
   if (label == "126")
-    return "The command is not executable: check the file mode (chmod +x) and the shebang line.";
+    return "Exit 126, the command is not executable: check the file mode (`chmod +x` in the Dockerfile) and the "
+           "shebang line.";
   if (label == "137" || label == "SIGKILL")
-    return "Killed with SIGKILL, usually for memory: look for OOM messages around the exit, raise "
-           "the memory limit or find the leak.";
+    return "Killed with SIGKILL (exit 137), usually for memory: look for OOM messages around the exit, raise the "
+           "memory limit (" + (!namespace_name.empty()
+                                   ? "`kubectl set resources deployment/" + service + " -n " + namespace_name +
+                                         " --limits=memory=2Gi`"
+                                   : "`gcloud run services update " + service + " --memory=2Gi`") +
+           ") or find the leak.";
   if (label == "139" || label == "SIGSEGV")
-    return "The process crashed in native code: check native extensions and base-image library "
-           "versions; enable core dumps or Python's faulthandler.";
+    return "Segmentation fault (exit 139, SIGSEGV): the process crashed in native code. Check native extensions "
+           "and base-image library versions; enable core dumps or Python's faulthandler "
+           "(`PYTHONFAULTHANDLER=1` on the service prints the Python stack of the crash).";
   if (label == "143" || label == "SIGTERM")
-    return "Terminated by the platform: look for failed startup or liveness probes, or scale-down, "
-           "around the exit.";
-  return "No line matched a known root cause: read the container's last stderr lines before the "
-         "exit, and consider adding a rule for the cause you find.";
+    return "Terminated by the platform (exit 143, SIGTERM): look for failed startup or liveness probes, or "
+           "scale-down, around the exit (" + (!namespace_name.empty()
+                                                  ? "`kubectl describe pod -n " + namespace_name + " -l app=" + service + "`"
+                                                  : last_lines) + ").";
+  return "No line matched a known root cause: read the container's last lines before the exit (" + last_lines +
+         "), and consider adding a rule for the cause you find (`faultline rules check` validates it).";
 }
 
 }  // namespace faultline

@@ -21,7 +21,9 @@ std::optional<std::string> exit_label(const Event& event);
 // when nothing useful can be said.
 std::string_view exit_meaning(std::string_view label);
 
-// What to check for such an exit when no cause line was found.
-std::string_view exit_hint(std::string_view label);
+// What to check for such an exit when no cause line was found, in words that
+// keep the code's meaning (137 SIGKILL/memory, 139 segfault, 127 not found), with
+// the commands for this service: kubectl when it runs in a namespace, gcloud else.
+std::string exit_hint(std::string_view label, const std::string& service, const std::string& namespace_name);
 
 }  // namespace faultline

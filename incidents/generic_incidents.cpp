@@ -37,7 +37,7 @@ void Correlator::State::render_generic(Tracked& t) {
   else
     what += " " + times;
   inc.summary = inc.service + " " + what + "; no root cause line was found";
-  inc.hint = std::string(exit_hint(label));
+  inc.hint = exit_hint(label, inc.service, inc.namespace_name);
   if (!inc.suspects.empty()) inc.hint += " The lines it printed last before crashing are listed as suspect lines.";
 }
 

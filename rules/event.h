@@ -32,6 +32,10 @@ struct Event {
   std::vector<std::pair<std::string, std::string>> captures;  // named groups that matched
   std::string summary;  // rendered from the rule's template
   std::string hint;     // rendered from the rule's template
+  // A `hints:` variant gave the hint: the evidence decided it (rules/hint.h). An
+  // incident prefers such a hint over a fallback one, e.g. that of the same
+  // exception line seen before its whole traceback was assembled.
+  bool hint_decided = false;
 
   // From the record.
   Timestamp time{};

@@ -44,26 +44,43 @@ bool parse_rule_kind(std::string_view text, RuleKind& out) {
   return false;
 }
 
-bool find_match(const Rule& rule, std::string_view text, std::vector<re2::StringPiece>& groups) {
-  groups.assign(rule.capture_names.size() + 1, re2::StringPiece());
-  if (!rule.regex) return false;
+bool find_line_match(const RE2& regex, const RE2* unless, std::string_view text, size_t from,
+                     std::vector<re2::StringPiece>& groups) {
   const re2::StringPiece all(text.data(), text.size());
-  size_t from = 0;
   while (from <= text.size()) {
     // The whole text stays the context, so ^, $ and \b see the real neighbours.
-    if (!rule.regex->Match(all, from, text.size(), RE2::UNANCHORED, groups.data(), static_cast<int>(groups.size())))
+    if (!regex.Match(all, from, text.size(), RE2::UNANCHORED, groups.data(), static_cast<int>(groups.size())))
       return false;
-    if (!rule.unless_regex) return true;
+    if (!unless) return true;
     const size_t at = static_cast<size_t>(groups[0].data() - text.data());
     const size_t newline_before = at == 0 ? std::string_view::npos : text.rfind('\n', at - 1);
     const size_t begin = newline_before == std::string_view::npos ? 0 : newline_before + 1;
     size_t end = text.find('\n', at);
     if (end == std::string_view::npos) end = text.size();
-    if (!RE2::PartialMatch(re2::StringPiece(text.data() + begin, end - begin), *rule.unless_regex)) return true;
+    if (!RE2::PartialMatch(re2::StringPiece(text.data() + begin, end - begin), *unless)) return true;
     from = end + 1;  // that line does not count: the next one may
   }
   groups.assign(groups.size(), re2::StringPiece());
   return false;
+}
+
+bool find_match(const Rule& rule, std::string_view text, std::vector<re2::StringPiece>& groups) {
+  groups.assign(rule.capture_names.size() + 1, re2::StringPiece());
+  if (!rule.regex) return false;
+  if (find_line_match(*rule.regex, rule.unless_regex.get(), text, 0, groups)) return true;
+  groups.assign(groups.size(), re2::StringPiece());
+  return false;
+}
+
+std::string rewritten(const Rule& rule, const std::string& name, std::string value) {
+  for (const CaptureRewrite& rewrite : rule.rewrites) {
+    if (rewrite.capture != name) continue;
+    for (const auto& [from, to] : rewrite.replacements) {
+      for (size_t at = value.find(from); at != std::string::npos; at = value.find(from, at + to.size()))
+        value.replace(at, from.size(), to);
+    }
+  }
+  return value;
 }
 
 std::vector<std::pair<std::string, std::string>> captures_of(const Rule& rule,
@@ -76,14 +93,7 @@ std::vector<std::pair<std::string, std::string>> captures_of(const Rule& rule,
     bool known = false;
     for (const auto& capture : captures) known = known || capture.first == name;
     if (known) continue;  // a repeated name: the first of its groups that took part
-    std::string value(group.data(), group.size());
-    for (const CaptureRewrite& rewrite : rule.rewrites) {
-      if (rewrite.capture != name) continue;
-      for (const auto& [from, to] : rewrite.replacements) {
-        for (size_t at = value.find(from); at != std::string::npos; at = value.find(from, at + to.size()))
-          value.replace(at, from.size(), to);
-      }
-    }
+    std::string value = rewritten(rule, name, std::string(group.data(), group.size()));
     captures.emplace_back(name, std::move(value));
   }
   return captures;

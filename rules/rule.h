@@ -27,6 +27,42 @@ struct CaptureRewrite {
   std::vector<std::pair<std::string, std::string>> replacements;  // from (non-empty) -> to
 };
 
+// `context:` a pattern searched over the whole matched record (every line of an
+// assembled trace), not only the matched line: the importing frame of a Python
+// traceback, a site-packages path with a version. Its named captures become
+// template names for the hint. It may refer to a capture found before it as
+// "{name}", inserted RE2-quoted; it is then compiled per match, and skipped when
+// that capture is absent.
+struct ContextPattern {
+  std::string pattern;  // as written
+  std::string unless;   // a line that this also matches does not count
+  bool last = false;    // `pick: last`: the last occurrence in the record, not the first
+  std::shared_ptr<const RE2> regex;         // null when the pattern refers to captures
+  std::shared_ptr<const RE2> unless_regex;  // null without `unless`
+  std::vector<std::string> capture_names;   // in group order, as in Rule::capture_names
+  std::vector<std::string> references;      // the "{name}"s of the pattern
+  int line = 0;
+};
+
+struct LookupTable;
+
+// `lookup:` resolves a capture through a table shipped with the packs
+// (rules/lookup_table.h): the value, or its longest prefix, becomes the
+// capture `as` (or "<as>_<field>" for each field of a table of maps).
+struct Lookup {
+  std::string key;  // a capture of the pattern or of a context pattern
+  std::string as;
+  std::shared_ptr<const LookupTable> table;
+};
+
+// One of `hints:`: the first variant whose `when` captures are all present
+// (non-empty) gives the hint; `hint:` is the fallback.
+struct HintVariant {
+  std::vector<std::string> when;
+  std::string hint;
+  int line = 0;
+};
+
 struct Rule {
   std::string id;
   RuleKind kind = RuleKind::cause;
@@ -47,6 +83,9 @@ struct Rule {
   // a real cause arriving later absorbs.
   bool fallback = false;
   std::vector<CaptureRewrite> rewrites;
+  std::vector<ContextPattern> context;
+  std::vector<Lookup> lookups;
+  std::vector<HintVariant> hints;
 
   // Optional `match:` filters; an empty list accepts everything.
   std::vector<std::string> match_severity;       // LogEntry severities, e.g. ERROR, CRITICAL
@@ -69,6 +108,14 @@ struct Rule {
   // pattern wrote: a repeated name appears once per group that bears it.
   std::vector<std::string> capture_names;
 };
+
+// The first match of `regex` in `text` at or after byte `from` on a line that
+// `unless` (when not null) does not match; `groups` holds regex's groups + 1.
+bool find_line_match(const RE2& regex, const RE2* unless, std::string_view text, size_t from,
+                     std::vector<re2::StringPiece>& groups);
+
+// `value` after the rule's rewrites for the capture `name`.
+std::string rewritten(const Rule& rule, const std::string& name, std::string value);
 
 // The rule's first match in `text` on a line that its `unless` does not match.
 // `groups` is resized to capture_names.size() + 1 (groups[0] is the whole match).

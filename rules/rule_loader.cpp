@@ -9,14 +9,19 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "rules/hint.h"
+#include "rules/lookup_table.h"
 #include "rules/template.h"
 
 namespace faultline {
 namespace {
 
-constexpr std::array<std::string_view, 12> kRuleKeys{"id",         "kind",  "pattern", "severity",
-                                                    "summary",    "hint",  "terminates", "match",
-                                                    "examples",   "unless", "fallback",  "rewrite"};
+constexpr std::array<std::string_view, 15> kRuleKeys{"id",       "kind",    "pattern",    "severity", "summary",
+                                                    "hint",     "hints",   "terminates", "match",    "examples",
+                                                    "unless",   "fallback", "rewrite",   "context",  "lookup"};
+constexpr std::array<std::string_view, 3> kContextKeys{"pattern", "pick", "unless"};
+constexpr std::array<std::string_view, 3> kLookupKeys{"table", "key", "as"};
+constexpr std::array<std::string_view, 2> kHintKeys{"when", "hint"};
 constexpr std::array<std::string_view, 3> kMatchKeys{"severity", "stream", "resource_type"};
 constexpr std::array<std::string_view, 2> kExampleKeys{"match", "no_match"};
 // LogEntry severities (google.logging.type.LogSeverity), so that a typo in a
@@ -155,8 +160,9 @@ int line_of(const YAML::Node& node, int fallback) {
 // Parses one rule map; reports through `report` and keeps what it could read.
 class RuleReader {
  public:
-  RuleReader(const std::string& origin, std::vector<RuleProblem>& problems, int64_t max_mem)
-      : origin_(origin), problems_(problems), max_mem_(max_mem) {}
+  RuleReader(const std::string& origin, std::vector<RuleProblem>& problems, int64_t max_mem,
+             const LookupTables& tables)
+      : origin_(origin), problems_(problems), max_mem_(max_mem), tables_(tables) {}
 
   // Returns true when the rule is valid; `rule` is filled either way.
   bool read(const YAML::Node& node, Rule& rule) {
@@ -173,8 +179,9 @@ class RuleReader {
 
     std::set<std::string> seen;
     // A default-constructed YAML::Node counts as defined (null), so presence is tracked apart.
-    YAML::Node examples, match, rewrite;
-    bool has_examples = false, has_match = false, has_rewrite = false;
+    YAML::Node examples, match, rewrite, context, lookup, hints;
+    bool has_examples = false, has_match = false, has_rewrite = false, has_context = false, has_lookup = false,
+         has_hints = false;
     int fallback_line = 0;
     for (auto it = node.begin(); it != node.end(); ++it) {
       const int key_line = line_of(it->first, rule.line);
@@ -221,6 +228,15 @@ class RuleReader {
       } else if (key == "rewrite") {
         rewrite = value;
         has_rewrite = true;
+      } else if (key == "context") {
+        context = value;
+        has_context = true;
+      } else if (key == "lookup") {
+        lookup = value;
+        has_lookup = true;
+      } else if (key == "hints") {
+        hints = value;
+        has_hints = true;
       } else if (key == "match") {
         match = value;
         has_match = true;
@@ -236,13 +252,16 @@ class RuleReader {
     if (has_match) read_match(match, rule);
     compile(node, rule);
     compile_unless(node, rule);
+    if (has_context) read_context(context, rule);
     if (has_rewrite) read_rewrite(rewrite, rule);
+    if (has_lookup) read_lookups(lookup, rule);
+    if (has_hints) read_hints(hints, rule);
     if (fallback_line > 0 && rule.kind != RuleKind::cause)
       report(fallback_line, "fallback: only a cause can be a fallback (this rule's kind is " +
                                 std::string(to_string(rule.kind)) + "); a fallback cause gives way to any "
                                 "other cause that fires on the same record");
-    check_template(node, "summary", rule.summary, rule);
-    check_template(node, "hint", rule.hint, rule);
+    check_template(line_of(node["summary"], line_), "summary", rule.summary, rule, rule.capture_names);
+    check_template(line_of(node["hint"], line_), "hint", rule.hint, rule, hint_names(rule));
     read_examples(has_examples, examples, rule);
     return ok_;
   }
@@ -389,9 +408,9 @@ class RuleReader {
     for (auto it = rewrite.begin(); it != rewrite.end(); ++it) {
       const int key_line = line_of(it->first, line);
       const std::string capture = it->first.IsScalar() ? it->first.Scalar() : std::string();
-      if (rule.regex && std::find(rule.capture_names.begin(), rule.capture_names.end(), capture) ==
-                            rule.capture_names.end()) {
-        report(key_line, "rewrite: '" + capture + "' is not a capture of the pattern");
+      const std::vector<std::string> names = hint_names(rule);
+      if (rule.regex && std::find(names.begin(), names.end(), capture) == names.end()) {
+        report(key_line, "rewrite: '" + capture + "' is not a capture of the pattern or of a context pattern");
         continue;
       }
       if (!it->second.IsMap() || it->second.size() == 0) {
@@ -411,25 +430,255 @@ class RuleReader {
     }
   }
 
-  void check_template(const YAML::Node& node, std::string_view key, const std::string& text,
-                      const Rule& rule) {
+  // `known`: the names the template may use.
+  void check_template(int line, std::string_view key, const std::string& text, const Rule& rule,
+                      const std::vector<std::string>& known) {
     if (text.empty()) return;
-    const int line = line_of(node[std::string(key)], line_);
     std::vector<std::string> names;
     std::string error;
     if (!template_names(text, names, error)) report(line, std::string(key) + ": " + error);
     if (!rule.regex) return;  // the pattern's own problem is already reported
     for (const std::string& name : names) {
-      if (std::find(rule.capture_names.begin(), rule.capture_names.end(), name) != rule.capture_names.end())
-        continue;
-      std::string known;
-      for (const std::string& capture : rule.capture_names)
-        if (!capture.empty()) known += (known.empty() ? "" : ", ") + capture;
-      report(line, std::string(key) + ": {" + name + "} is not a capture of the pattern (" +
-                       (known.empty() ? std::string("the pattern has no named captures")
-                                      : "captures: " + known) +
-                       ")");
+      if (std::find(known.begin(), known.end(), name) != known.end()) continue;
+      report(line, std::string(key) + ": {" + name + "} is not " + known_names(rule, known));
     }
+  }
+
+  // "a capture of the pattern (captures: module, package)", and the context and
+  // lookup names when the rule has them.
+  static std::string known_names(const Rule& rule, const std::vector<std::string>& known) {
+    std::set<std::string> record(std::begin(kRecordNames), std::end(kRecordNames)), listed;
+    std::string list;
+    for (const std::string& name : known)
+      if (!name.empty() && !record.count(name) && listed.insert(name).second)
+        list += (list.empty() ? " " : ", ") + name;
+    const bool extended = !rule.context.empty() || !rule.lookups.empty();
+    const bool hint = known.size() > rule.capture_names.size();
+    std::string out = extended ? "a capture of the pattern or of a context pattern, or a lookup"
+                               : "a capture of the pattern";
+    out += " (" + (list.empty() ? std::string("the pattern has no named captures")
+                                : std::string(extended ? "known names:" : "captures:") + list) + ")";
+    if (hint) out += "; a hint may also name the record's service, namespace and revision";
+    return out;
+  }
+
+  // The names a hint may use: the pattern's captures, then the context
+  // patterns', then the lookups' (so far as they are read).
+  static std::vector<std::string> hint_names(const Rule& rule) {
+    std::vector<std::string> names = rule.capture_names;
+    names.insert(names.end(), std::begin(kRecordNames), std::end(kRecordNames));
+    for (const ContextPattern& context : rule.context)
+      names.insert(names.end(), context.capture_names.begin(), context.capture_names.end());
+    for (const Lookup& lookup : rule.lookups) {
+      if (!lookup.table || lookup.table->fields.empty()) {
+        names.push_back(lookup.as);
+        continue;
+      }
+      for (const std::string& field : lookup.table->fields) names.push_back(lookup.as + "_" + field);
+    }
+    return names;
+  }
+
+  // context: [{pattern: …, pick: first|last, unless: …}, …] (a plain string is a pattern)
+  void read_context(const YAML::Node& list, Rule& rule) {
+    if (!list.IsSequence()) {
+      report(line_of(list, line_), "context: must be a list of {pattern, pick, unless}");
+      return;
+    }
+    for (const YAML::Node& item : list) {
+      const int line = line_of(item, line_);
+      ContextPattern context;
+      context.line = line;
+      std::string pick = "first";
+      if (item.IsScalar()) {
+        context.pattern = item.Scalar();
+      } else if (item.IsMap()) {
+        for (auto it = item.begin(); it != item.end(); ++it) {
+          const std::string key = it->first.IsScalar() ? it->first.Scalar() : std::string();
+          const int key_line = line_of(it->first, line);
+          if (!contains(kContextKeys, key)) {
+            report(key_line, "context: " + unknown_key_message(key, kContextKeys));
+            continue;
+          }
+          std::string& target = key == "pattern" ? context.pattern : key == "unless" ? context.unless : pick;
+          scalar(it->second, "context." + key, target);
+        }
+      } else {
+        report(line, "context: each entry must be a map {pattern, pick, unless} or a pattern");
+        continue;
+      }
+      if (pick != "first" && pick != "last") {
+        report(line, "context.pick: '" + pick + "' is neither first nor last");
+        continue;
+      }
+      context.last = pick == "last";
+      if (context.pattern.empty()) {
+        report(line, "context: an entry has no `pattern`");
+        continue;
+      }
+      if (compile_context(context, rule)) rule.context.push_back(std::move(context));
+    }
+  }
+
+  bool compile_context(ContextPattern& context, const Rule& rule) {
+    const int line = context.line;
+    if (context.pattern.find('\n') != std::string::npos || context.unless.find('\n') != std::string::npos) {
+      report(line, "context: a pattern contains a line break; it is matched within one line");
+      return false;
+    }
+    const std::vector<std::string> known = hint_names(rule);
+    context.references = context_references(context.pattern);
+    std::string probe = context.pattern;  // references stand for a literal while checking
+    for (const std::string& name : context.references) {
+      if (std::find(known.begin(), known.end(), name) == known.end()) {
+        report(line, "context: {" + name + "} is not " + known_names(rule, known) +
+                         "; a context pattern refers to captures found before it");
+        return false;
+      }
+      probe.replace(probe.find("{" + name + "}"), name.size() + 2, "x");
+    }
+    std::map<std::string, std::string> original;
+    const std::string renamed = rename_repeated_groups(probe, original);
+    auto regex = std::make_shared<const RE2>(renamed, rule_regex_options(max_mem_));
+    if (!regex->ok()) {
+      report(line, "context: pattern: " + regex->error());
+      return false;
+    }
+    if (RE2::PartialMatch("", *regex)) {
+      report(line, "context: pattern matches the empty text, so it says nothing about the record");
+      return false;
+    }
+    context.capture_names.assign(static_cast<size_t>(regex->NumberOfCapturingGroups()), std::string());
+    for (const auto& [index, name] : regex->CapturingGroupNames()) {
+      auto written = original.find(name);
+      const std::string& as_written = written == original.end() ? name : written->second;
+      context.capture_names[static_cast<size_t>(index - 1)] = as_written;
+      if (written == original.end() && std::find(known.begin(), known.end(), name) != known.end()) {
+        report(line, "context: capture '" + name + "' is already a capture of the pattern or of an earlier "
+                     "context pattern; give it another name");
+        return false;
+      }
+    }
+    if (context.references.empty()) {
+      context.regex = std::move(regex);
+    } else {
+      // Compiled per match, with the captures quoted in; keep the form RE2 accepts.
+      std::map<std::string, std::string> unused;
+      context.pattern = rename_repeated_groups(context.pattern, unused);
+    }
+    if (!context.unless.empty()) {
+      auto unless = std::make_shared<const RE2>(context.unless, rule_regex_options(max_mem_));
+      if (!unless->ok()) {
+        report(line, "context: unless: " + unless->error());
+        return false;
+      }
+      context.unless_regex = std::move(unless);
+    }
+    return true;
+  }
+
+  // lookup: [{table: NAME, key: CAPTURE, as: NAME}, …]
+  void read_lookups(const YAML::Node& list, Rule& rule) {
+    if (!list.IsSequence()) {
+      report(line_of(list, line_), "lookup: must be a list of {table, key, as}");
+      return;
+    }
+    for (const YAML::Node& item : list) {
+      const int line = line_of(item, line_);
+      if (!item.IsMap()) {
+        report(line, "lookup: each entry must be a map {table, key, as}");
+        continue;
+      }
+      Lookup lookup;
+      std::string table;
+      bool ok = true;
+      for (auto it = item.begin(); it != item.end(); ++it) {
+        const std::string key = it->first.IsScalar() ? it->first.Scalar() : std::string();
+        if (!contains(kLookupKeys, key)) {
+          report(line_of(it->first, line), "lookup: " + unknown_key_message(key, kLookupKeys));
+          ok = false;
+          continue;
+        }
+        std::string& target = key == "table" ? table : key == "key" ? lookup.key : lookup.as;
+        ok = scalar(it->second, "lookup." + key, target) && ok;
+      }
+      if (!ok) continue;
+      if (table.empty() || lookup.key.empty() || lookup.as.empty()) {
+        report(line, "lookup: each entry needs `table`, `key` (a capture) and `as` (the name of the result)");
+        continue;
+      }
+      auto found = tables_.find(table);
+      if (found == tables_.end()) {
+        std::string names;
+        for (const auto& [name, unused] : tables_) names += (names.empty() ? "" : ", ") + name;
+        report(line, "lookup: unknown table '" + table + "' (" +
+                         (names.empty() ? std::string("no tables are loaded: tables are the *.table.yaml "
+                                                      "files beside the rule files")
+                                        : "known tables: " + names) + ")");
+        rule.lookups.push_back(std::move(lookup));  // its name stays known: no follow-on problems
+        continue;
+      }
+      lookup.table = found->second;
+      const std::vector<std::string> known = hint_names(rule);
+      if (std::find(known.begin(), known.end(), lookup.key) == known.end()) {
+        report(line, "lookup: key '" + lookup.key + "' is not " + known_names(rule, known));
+        continue;
+      }
+      if (!is_snake_case(lookup.as)) {
+        report(line, "lookup: as '" + lookup.as + "' must be snake_case (it names a template value)");
+        continue;
+      }
+      if (std::find(known.begin(), known.end(), lookup.as) != known.end()) {
+        report(line, "lookup: as '" + lookup.as + "' is already a capture name; give the result another name");
+        continue;
+      }
+      rule.lookups.push_back(std::move(lookup));
+    }
+  }
+
+  // hints: [{when: [NAME, …], hint: TEMPLATE}, …]
+  void read_hints(const YAML::Node& list, Rule& rule) {
+    if (!list.IsSequence()) {
+      report(line_of(list, line_), "hints: must be a list of {when: [captures], hint: template}");
+      return;
+    }
+    const std::vector<std::string> known = hint_names(rule);
+    for (const YAML::Node& item : list) {
+      const int line = line_of(item, line_);
+      if (!item.IsMap()) {
+        report(line, "hints: each entry must be a map {when: [captures], hint: template}");
+        continue;
+      }
+      HintVariant variant;
+      variant.line = line;
+      bool has_when = false, ok = true;
+      for (auto it = item.begin(); it != item.end(); ++it) {
+        const std::string key = it->first.IsScalar() ? it->first.Scalar() : std::string();
+        if (!contains(kHintKeys, key)) {
+          report(line_of(it->first, line), "hints: " + unknown_key_message(key, kHintKeys));
+          ok = false;
+        } else if (key == "when") {
+          has_when = true;
+          ok = string_list(it->second, "hints.when", variant.when) && ok;
+        } else {
+          ok = scalar(it->second, "hints.hint", variant.hint) && ok;
+        }
+      }
+      if (!ok) continue;
+      if (!has_when || variant.when.empty() || variant.hint.empty()) {
+        report(line, "hints: each entry needs `when` (the captures that must be present) and a non-empty "
+                     "`hint`; the rule's `hint:` is the fallback");
+        continue;
+      }
+      for (const std::string& name : variant.when)
+        if (std::find(known.begin(), known.end(), name) == known.end())
+          report(line, "hints.when: '" + name + "' is not " + known_names(rule, known));
+      check_template(line_of(item["hint"], line), "hints.hint", variant.hint, rule, known);
+      rule.hints.push_back(std::move(variant));
+    }
+    if (!rule.hints.empty() && rule.hint.empty())
+      report(line_of(list, line_), "hints: a rule with `hints` also needs `hint:`, the fallback when no "
+                                   "variant's conditions hold");
   }
 
   void read_examples(bool present, const YAML::Node& examples, Rule& rule) {
@@ -495,6 +744,7 @@ class RuleReader {
   const std::string& origin_;
   std::vector<RuleProblem>& problems_;
   int64_t max_mem_;
+  const LookupTables& tables_;
   bool ok_ = true;
   int line_ = 0;
   std::string rule_id_;
@@ -560,7 +810,7 @@ void RulePackLoader::add(const std::string& yaml, const std::string& origin) {
     for (const YAML::Node& node : list) {
       line = line_of(node, line);
       Rule rule;
-      RuleReader reader(origin, problems_, rule_max_mem_);
+      RuleReader reader(origin, problems_, rule_max_mem_, tables_);
       bool valid = reader.read(node, rule);
       if (!rule.id.empty()) {
         const std::string here = origin + ":" + std::to_string(rule.line);
@@ -576,6 +826,15 @@ void RulePackLoader::add(const std::string& yaml, const std::string& origin) {
   } catch (const std::exception& e) {
     problems_.push_back(unexpected_yaml(origin, line, e));  // yaml-cpp reports misuse by exception
   }
+}
+
+void RulePackLoader::add_table(const std::string& yaml, const std::string& origin) {
+  auto table = read_lookup_table(yaml, origin, problems_);
+  if (!table) return;
+  auto [it, inserted] = tables_.emplace(table->name, table);
+  if (!inserted)
+    problems_.push_back(RuleProblem{origin, 1, "", "table: name '" + table->name + "' is already defined in " +
+                                                       it->second->file});
 }
 
 }  // namespace faultline

@@ -11,6 +11,7 @@
 
 #include <re2/re2.h>
 
+#include "rules/lookup_table.h"
 #include "rules/rule.h"
 #include "rules/rule_set.h"
 
@@ -39,6 +40,9 @@ class RulePackLoader {
   // documents added to this loader. Never throws.
   void add(const std::string& yaml, const std::string& origin);
   void add_problem(RuleProblem problem) { problems_.push_back(std::move(problem)); }
+  // Parses one lookup table document (rules/lookup_table.h). Tables are added
+  // before the rules that look them up: an unknown table is a rule's problem.
+  void add_table(const std::string& yaml, const std::string& origin);
 
   std::vector<Rule>& rules() { return rules_; }
   std::vector<RuleProblem>& problems() { return problems_; }
@@ -47,6 +51,7 @@ class RulePackLoader {
   int64_t rule_max_mem_;
   std::vector<Rule> rules_;
   std::vector<RuleProblem> problems_;
+  LookupTables tables_;
   std::map<std::string, std::string> defined_at_;  // id -> "file:line", for duplicate reports
 };
 

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "rules/hint.h"
 #include "rules/rule_loader.h"
 #include "rules/template.h"
 
@@ -61,6 +62,23 @@ std::string sample_line(std::string_view text, size_t pos) {
   return std::string(text.substr(begin, end - begin));
 }
 
+// A hint may also name the record's service, namespace and revision (in a
+// command: `kubectl rollout restart deployment/{service} -n {namespace}`); a
+// capture of the same name wins.
+Captures with_record_names(Captures captures, const LogRecord& record) {
+  const std::string* values[] = {&record.service, &record.namespace_name, &record.revision};
+  static_assert(std::size(values) == std::size(kRecordNames));
+  for (size_t i = 0; i < std::size(values); ++i) {
+    const std::string_view name = kRecordNames[i];
+    const std::string* value = values[i];
+    if (value->empty()) continue;
+    bool captured = false;
+    for (const auto& capture : captures) captured = captured || capture.first == name;
+    if (!captured) captures.emplace_back(name, *value);
+  }
+  return captures;
+}
+
 bool read_file(const std::filesystem::path& path, std::string& out) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return false;
@@ -106,6 +124,23 @@ void collect_files(const std::string& path, std::vector<std::filesystem::path>& 
   files.insert(files.end(), found.begin(), found.end());
 }
 
+// A lookup table file: NAME.table.yaml (or .yml) among the pack files, so that
+// a flat directory (a Kubernetes ConfigMap) holds both.
+bool is_table_file(const std::filesystem::path& file) {
+  const std::string name = file.filename().string();
+  return name.ends_with(".table.yaml") || name.ends_with(".table.yml");
+}
+
+// The lookup tables that go with a single pack file: those beside it.
+void collect_tables_beside(const std::string& path, std::vector<std::filesystem::path>& tables) {
+  namespace fs = std::filesystem;
+  std::error_code error;
+  if (fs::is_directory(path, error)) return;  // a directory's tables are among its files
+  const fs::path folder = fs::path(path).parent_path().empty() ? fs::path(".") : fs::path(path).parent_path();
+  for (fs::directory_iterator it(folder, error), end; !error && it != end; it.increment(error))
+    if (is_table_file(it->path()) && it->path() != fs::path(path)) tables.push_back(it->path());
+}
+
 }  // namespace
 
 std::string RuleProblem::describe() const {
@@ -124,11 +159,26 @@ std::shared_ptr<const RuleSet> RuleSet::load(const std::string& path, std::vecto
 std::shared_ptr<const RuleSet> RuleSet::load_all(const std::vector<std::string>& paths,
                                                  std::vector<RuleProblem>& problems,
                                                  const RuleSetOptions& options) {
-  std::vector<std::filesystem::path> files;
+  std::vector<std::filesystem::path> collected, files, tables;
   std::vector<RuleProblem> found;
-  for (const std::string& path : paths) collect_files(path, files, found);
+  for (const std::string& path : paths) {
+    collect_files(path, collected, found);
+    collect_tables_beside(path, tables);
+  }
+  for (auto& file : collected) (is_table_file(file) ? tables : files).push_back(std::move(file));
+  std::sort(tables.begin(), tables.end());
+  tables.erase(std::unique(tables.begin(), tables.end()), tables.end());
   RulePackLoader loader(options.rule_max_mem);
   for (RuleProblem& problem : found) loader.add_problem(std::move(problem));
+  // Tables first: a rule's lookup names one.
+  for (const auto& file : tables) {
+    std::string text;
+    if (!read_file(file, text)) {
+      loader.add_problem(RuleProblem{file.string(), 0, "", "cannot read file"});
+      continue;
+    }
+    loader.add_table(text, file.string());
+  }
   for (const auto& file : files) {
     std::string text;
     if (!read_file(file, text)) {
@@ -152,8 +202,10 @@ std::shared_ptr<const RuleSet> RuleSet::load_all(const std::vector<std::string>&
 
 std::shared_ptr<const RuleSet> RuleSet::load_text(const std::string& yaml, const std::string& origin,
                                                   std::vector<RuleProblem>& problems,
-                                                  const RuleSetOptions& options) {
+                                                  const RuleSetOptions& options,
+                                                  const std::vector<std::pair<std::string, std::string>>& tables) {
   RulePackLoader loader(options.rule_max_mem);
+  for (const auto& [table_origin, table_yaml] : tables) loader.add_table(table_yaml, table_origin);
   loader.add(yaml, origin);
   if (loader.problems().empty() && loader.rules().empty())
     loader.add_problem(RuleProblem{origin, 0, "", "the pack defines no rules"});
@@ -253,7 +305,7 @@ void RuleSet::emit(const LogRecord& record, std::vector<int>& candidates, std::v
     event.fallback = rule.fallback;
     event.captures = captures_of(rule, groups);
     event.summary = render_template(rule.summary, event.captures);
-    event.hint = render_template(rule.hint, event.captures);
+    event.hint = render_hint(rule, text, with_record_names(event.captures, record), &event.hint_decided);
     event.time = record.time;
     event.service = record.service;
     event.namespace_name = record.namespace_name;

@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <re2/set.h>
@@ -47,17 +48,20 @@ class RuleSet {
   // RE2 syntax (RE2's own message), duplicate ids, "{name}" in summary/hint that is
   // not a capture, examples that do not behave as declared, a pack without rules.
   // Only files directly inside a directory are read, so a pack's `tests/` folder
-  // (rule tests, see rules/pack_test.h) is never taken for rules.
+  // (rule tests, see rules/pack_test.h) is never taken for rules. Files named
+  // *.table.yaml are lookup tables (rules/lookup_table.h), read before the rules
+  // that name them in `lookup:`; a single pack file gets those beside it.
   static std::shared_ptr<const RuleSet> load(const std::string& path, std::vector<RuleProblem>& problems,
                                              const RuleSetOptions& options = {});
   // Several files or directories as one pack (ids unique across all of them).
   static std::shared_ptr<const RuleSet> load_all(const std::vector<std::string>& paths,
                                                  std::vector<RuleProblem>& problems,
                                                  const RuleSetOptions& options = {});
-  // Same, from YAML text (for tests); `origin` names it in messages.
-  static std::shared_ptr<const RuleSet> load_text(const std::string& yaml, const std::string& origin,
-                                                  std::vector<RuleProblem>& problems,
-                                                  const RuleSetOptions& options = {});
+  // Same, from YAML text (for tests); `origin` names it in messages. `tables`:
+  // lookup tables as (origin, YAML text) pairs, read before the rules.
+  static std::shared_ptr<const RuleSet> load_text(
+      const std::string& yaml, const std::string& origin, std::vector<RuleProblem>& problems,
+      const RuleSetOptions& options = {}, const std::vector<std::pair<std::string, std::string>>& tables = {});
 
   // Appends one Event per rule that matches the record's text: a literal
   // prefilter drops records no rule can match, one RE2::Set pass over the text

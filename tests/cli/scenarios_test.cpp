@@ -126,6 +126,25 @@ TEST_CASE("the seed cascade is one critical crash-loop incident naming the culpr
   CHECK(std::count(chain.begin(), chain.end(), "container_exit:exit") == 1);
 }
 
+TEST_CASE("the seed's hint decides: own package, the importing file and the directory the image lacks") {
+  REQUIRE(default_rules());
+  auto records = parse_file(std::string(FAULTLINE_CORPUS) + "/failures/01_seed_netra_monitoring_cascade.ndjson",
+                            InputFormat::logentry);
+  // The exception line is logged alone before its traceback: the traceback's
+  // frames decide the hint, in any arrival order.
+  for (size_t batch : {records.size(), size_t{1}}) {
+    CAPTURE(batch);
+    auto incidents = run(records, batch);
+    REQUIRE(incidents.size() == 1);
+    const std::string hint = incidents[0]["hint"];
+    CAPTURE(hint);
+    CHECK(hint.find("own package") != std::string::npos);
+    CHECK(hint.find("gcp_auth_context_middleware.py") != std::string::npos);
+    CHECK(hint.find("`/app/netra_backend/app/services/monitoring/`") != std::string::npos);
+    CHECK(hint.find("third-party") == std::string::npos);
+  }
+}
+
 TEST_CASE("the noise corpus opens no incident") {
   REQUIRE(default_rules());
   size_t files = 0;

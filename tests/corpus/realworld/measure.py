@@ -12,6 +12,15 @@ its primary capture, the failed runs the log shows). Per case, `faultline scan
   right name   that incident's captures include the expected name
   exits        the log shows failed runs and the incident counted at least one
   false pos.   a log where nothing crashed opened an incident
+  concrete     per incident of a crash log: its hint names a concrete action, i.e.
+               holds a span in backticks that is no placeholder (no "…", "...",
+               "<name>") and that is either a command (a program name followed by
+               arguments: `pip install google-cloud-pubsub`, `npm run build`) or
+               holds a value from the incident's own evidence (a capture of its
+               root cause, or its service or revision: `/app/pkg/mod/`) or from
+               the lookup tables shipped with the rules (`google-cloud-pubsub`). A hint
+               that only describes possibilities, or names a command without
+               arguments, does not count.
 
 Prints one line per miss, then the totals. Exits 1 when a total falls below the
 floor in floors.json (the figures already reached: a change may raise them, never
@@ -21,6 +30,7 @@ Usage: measure.py BINARY [CORPUS_DIR] [--verbose] [--write-floors]
 """
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -61,6 +71,39 @@ def names_of(incident):
     return {str(v) for v in captures.values()}
 
 
+BACKTICKED = re.compile(r"`([^`]+)`")
+PLACEHOLDER = re.compile(r"…|\.\.\.|<[A-Za-z_ -]+>")
+COMMAND = re.compile(r"^[a-z][a-z0-9._-]* \S")
+
+
+def table_values():
+    """Every value of the lookup tables shipped with the rules (rules/packs/*.table.yaml):
+    a distribution, artifact or package that a hint names from a table."""
+    folder = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "rules", "packs")
+    values = set()
+    for name in sorted(n for n in os.listdir(folder) if n.endswith(".table.yaml")):
+        with open(os.path.join(folder, name)) as f:
+            for value in (yaml.safe_load(f).get("entries") or {}).values():
+                values |= set(value.values()) if isinstance(value, dict) else {value}
+    return {v for v in values if isinstance(v, str) and len(v) >= 3}
+
+
+TABLE_VALUES = table_values()
+
+
+def concrete_action(incident):
+    """The hint names a concrete action (see the module docstring)."""
+    evidence = {v for v in names_of(incident) if len(v) >= 3} | TABLE_VALUES
+    evidence |= {incident.get("service") or ""} | set(incident.get("revisions") or [])
+    evidence.discard("")
+    for span in BACKTICKED.findall(incident.get("hint") or ""):
+        if PLACEHOLDER.search(span):
+            continue
+        if COMMAND.match(span) or any(value in span for value in evidence):
+            return True
+    return False
+
+
 def right_cause(expected, incident):
     cause = cause_of(incident)
     return cause in UNKNOWN_CAUSES if expected == "unknown" else cause == expected
@@ -68,7 +111,8 @@ def right_cause(expected, incident):
 
 def measure(binary, corpus, verbose):
     totals = {"crashes": 0, "detected": 0, "right_cause": 0, "named": 0, "right_name": 0,
-              "with_exits": 0, "exits_counted": 0, "healthy": 0, "false_positives": 0}
+              "with_exits": 0, "exits_counted": 0, "healthy": 0, "false_positives": 0,
+              "incidents": 0, "concrete_hints": 0}
     misses = []
     for group, slug, log, expected in cases(corpus):
         incidents = scan(binary, slug, log)
@@ -80,6 +124,12 @@ def measure(binary, corpus, verbose):
                 misses.append(f"false positive  {group}/{slug}: {found}")
             continue
         totals["crashes"] += 1
+        for incident in incidents:
+            totals["incidents"] += 1
+            if concrete_action(incident):
+                totals["concrete_hints"] += 1
+            elif verbose:
+                misses.append(f"vague hint      {group}/{slug}: {cause_of(incident)}: {incident.get('hint', '')[:160]}")
         cause = expected.get("cause", "unknown")
         if incidents:
             totals["detected"] += 1
@@ -127,10 +177,12 @@ def main():
           f"right name: {t['right_name']}/{t['named']} ({percent(t['right_name'], t['named'])})  "
           f"exits counted: {t['exits_counted']}/{t['with_exits']} ({percent(t['exits_counted'], t['with_exits'])})")
     print(f"not crashes: {t['healthy']}  false positives: {t['false_positives']}")
+    print(f"incidents on crash logs: {t['incidents']}  hint names a concrete action: {t['concrete_hints']} "
+          f"({percent(t['concrete_hints'], t['incidents'])})")
 
     floors_path = os.path.join(corpus, "floors.json")
     if "--write-floors" in sys.argv:
-        floors = {k: t[k] for k in ("detected", "right_cause", "right_name", "exits_counted")}
+        floors = {k: t[k] for k in ("detected", "right_cause", "right_name", "exits_counted", "concrete_hints")}
         floors["false_positives_at_most"] = t["false_positives"]
         with open(floors_path, "w") as f:
             json.dump(floors, f, indent=2)
