@@ -27,7 +27,7 @@ std::optional<std::string> new_line(const Incident& incident, const RevisionLog&
   const Scope scope{incident.cluster, incident.namespace_name, incident.service};
   for (const ChainLink& link : incident.chain) {
     if ((link.kind != RuleKind::cause && link.kind != RuleKind::effect) || link.sample.empty()) continue;
-    auto printed = log.printed(previous, make_fingerprint(scope, link.rule, std::nullopt));
+    auto printed = log.printed(previous, make_fingerprint(scope, link.rule, std::nullopt), true);
     if (!printed) return std::nullopt;
     if (!*printed) return link.sample;
   }

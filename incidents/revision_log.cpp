@@ -81,11 +81,14 @@ std::optional<bool> RevisionLog::healthy_before(const std::string& revision, Tim
 
 namespace faultline {
 
-std::optional<bool> RevisionLog::printed(const std::string& revision, const std::string& prefix) const {
+std::optional<bool> RevisionLog::printed(const std::string& revision, const std::string& fingerprint,
+                                         bool any_capture) const {
   const Seen* seen = find(revision);
   if (!seen || seen->printed_overflow) return std::nullopt;
-  auto it = seen->printed.lower_bound(prefix);
-  return it != seen->printed.end() && it->starts_with(prefix);
+  if (!any_capture) return seen->printed.contains(fingerprint);
+  // Without a capture the fingerprint ends with the '|' before it: a prefix of the rule's others.
+  auto it = seen->printed.lower_bound(fingerprint);
+  return it != seen->printed.end() && it->starts_with(fingerprint);
 }
 
 }  // namespace faultline

@@ -54,10 +54,11 @@ class RevisionLog {
   std::optional<bool> healthy_before(const std::string& revision, Timestamp until,
                                      std::chrono::nanoseconds window) const;
 
-  // Whether `revision` printed a line whose fingerprint starts with `prefix`
-  // (a whole fingerprint, or make_fingerprint without a capture for any line of
-  // one rule); nullopt when the revision was not seen or printed too many kinds.
-  std::optional<bool> printed(const std::string& revision, const std::string& prefix) const;
+  // Whether `revision` printed a line with this fingerprint, or with
+  // `any_capture` one of its rule whatever the capture (`fingerprint` then made
+  // without one); nullopt when the revision was not seen or printed too many kinds.
+  std::optional<bool> printed(const std::string& revision, const std::string& fingerprint,
+                              bool any_capture = false) const;
 
  private:
   std::map<std::string, Seen> by_revision_;

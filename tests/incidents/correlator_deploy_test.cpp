@@ -91,10 +91,11 @@ TEST_CASE("a previous revision failing just before the deploy was not healthy") 
 }
 
 TEST_CASE("a bad deploy names the first line the previous revision never printed, and only then") {
-  // 00203 printed the same rule long before the deploy, for another module: the
-  // fingerprint, not the rule, makes 00204's line new.
+  // 00203 printed the same rule long before the deploy, for another module
+  // (whose name starts with the new one): the fingerprint, not the rule, makes
+  // 00204's line new.
   auto events = bad_deploy_events();
-  events.push_back(on(missing("orders.legacy", at(-20min)), kPrev));
+  events.push_back(on(missing("orders.pricing_legacy", at(-20min)), kPrev));
   auto incidents = replay(events);
   REQUIRE(incidents.size() == 2);
   CHECK(incidents[1]["deploy"]["bad_deploy"] == true);
