@@ -318,7 +318,9 @@ void Correlator::add(const Event& event, std::vector<IncidentChange>* changes) {
   // Exit code 0 is a clean stop: it says nothing against a revision's health.
   const bool failure = event.kind == RuleKind::cause || event.kind == RuleKind::loop ||
                        (event.is_exit() && exit_label(event).value_or("unknown") != "0");
-  scope.revisions.note(event.revision, event.time, failure, event.kind == RuleKind::recovery);
+  if (!event.revision.empty())
+    scope.revisions.note(event.revision, event.time, failure, event.kind == RuleKind::recovery,
+                         make_fingerprint(scope_of(event), event.rule_id, primary_capture(event)));
   switch (event.kind) {
     case RuleKind::cause:
       if (event.fallback) s.place(key, event, out);

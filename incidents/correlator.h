@@ -87,8 +87,10 @@
 //   there; unknown (null) when neither, or when no previous revision was seen.
 //   bad_deploy: previous healthy and every revision of the incident is its first
 //   one; then rollback_hint names the command (gcloud for Cloud Run, kubectl
-//   rollout undo on Kubernetes; no region, since records carry none), and the
-//   hint ends with a sentence saying so. Recomputed for the whole scope after
+//   rollout undo on Kubernetes; no region, since records carry none) and
+//   new_line the incident's first line the previous revision never printed
+//   (root cause by fingerprint, then chain causes and effects by rule; unknown
+//   past RevisionLog::kMaxPrinted), and the hint ends with a sentence saying so. Recomputed for the whole scope after
 //   every event, so it depends on the set of events, not their order (an
 //   `updated` change when it moves). A restored incident keeps its stored
 //   deploy until the events seen since the restart know a previous revision.

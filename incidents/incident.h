@@ -55,6 +55,9 @@ struct DeployInfo {
   bool bad_deploy = false;                   // previous healthy, every failure on `revision`
   std::optional<Timestamp> revision_first_seen;  // earliest event of `revision` in the scope
   std::optional<std::string> rollback_hint;  // a command, only for a bad deploy
+  // Only for a bad deploy: the incident's first line (root cause, then its
+  // chain's causes and effects) that `previous_revision` never printed.
+  std::optional<std::string> new_line;
   bool operator==(const DeployInfo&) const = default;
 };
 

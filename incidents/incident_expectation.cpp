@@ -52,7 +52,8 @@ std::string mismatch(const nlohmann::json& expected, const nlohmann::json& actua
     else if (field == "module" || field == "name" || field == "class" || field == "library" || field == "port")
       got = cause.value(field, nlohmann::json());
     else if (field == "exit_code") got = cause.value("code", nlohmann::json());
-    else if (field == "bad_deploy" || field == "previous_revision" || field == "previous_healthy" || field == "rollback_hint") {
+    else if (field == "bad_deploy" || field == "previous_revision" || field == "previous_healthy" || field == "rollback_hint" ||
+             field == "new_line") {
       const nlohmann::json deploy = actual.value("deploy", nlohmann::json());
       got = deploy.is_object() ? deploy.value(field, nlohmann::json()) : nlohmann::json();
     }

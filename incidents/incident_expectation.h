@@ -7,8 +7,8 @@
 // occurrences, reopened, resolved_by, resolved_by_revision; root_cause (the rule
 // id); revision / first_revision (where it was first seen); module, name, class,
 // library, port (root-cause captures); exit_code (the `code` capture);
-// bad_deploy, previous_revision, previous_healthy, rollback_hint (the `deploy`
-// object); history (actions that must appear in this order, others between).
+// bad_deploy, previous_revision, previous_healthy, rollback_hint, new_line (the
+// `deploy` object); history (actions that must appear in this order, others between).
 #pragma once
 
 #include <string>

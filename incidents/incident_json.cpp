@@ -68,7 +68,8 @@ json deploy_json(const std::optional<DeployInfo>& deploy) {
           {"previous_healthy", deploy->previous_healthy ? json(*deploy->previous_healthy) : json(nullptr)},
           {"bad_deploy", deploy->bad_deploy},
           {"revision_first_seen", time_or_null(deploy->revision_first_seen)},
-          {"rollback_hint", optional_string(deploy->rollback_hint)}};
+          {"rollback_hint", optional_string(deploy->rollback_hint)},
+          {"new_line", optional_string(deploy->new_line)}};
 }
 
 }  // namespace

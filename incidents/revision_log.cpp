@@ -6,7 +6,8 @@
 
 namespace faultline {
 
-void RevisionLog::note(const std::string& revision, Timestamp time, bool failure, bool recovery) {
+void RevisionLog::note(const std::string& revision, Timestamp time, bool failure, bool recovery,
+                       const std::string& fingerprint) {
   if (revision.empty()) return;
   auto [it, inserted] = by_revision_.try_emplace(revision);
   Seen& seen = it->second;
@@ -17,6 +18,15 @@ void RevisionLog::note(const std::string& revision, Timestamp time, bool failure
     seen.failures.insert(time);
     // The latest failures matter: health is judged just before a newer deploy.
     if (seen.failures.size() > kMaxFailureTimes) seen.failures.erase(seen.failures.begin());
+  }
+  // Overflow depends only on how many distinct fingerprints there are, not on
+  // their order; a revision printing that many kinds of line is not compared.
+  if (!seen.printed_overflow) {
+    seen.printed.insert(fingerprint);
+    if (seen.printed.size() > kMaxPrinted) {
+      seen.printed_overflow = true;
+      seen.printed.clear();
+    }
   }
   if (by_revision_.size() <= kMaxRevisions) return;
   auto stalest = by_revision_.begin();
@@ -65,6 +75,20 @@ std::optional<bool> RevisionLog::healthy_before(const std::string& revision, Tim
   if (failure != seen->failures.end() && *failure < until) return false;
   if (seen->recovered) return true;
   return std::nullopt;
+}
+
+}  // namespace faultline
+
+namespace faultline {
+
+std::optional<bool> RevisionLog::printed(const std::string& revision, const std::string& fingerprint,
+                                         bool any_capture) const {
+  const Seen* seen = find(revision);
+  if (!seen || seen->printed_overflow) return std::nullopt;
+  if (!any_capture) return seen->printed.contains(fingerprint);
+  // Without a capture the fingerprint ends with the '|' before it: a prefix of the rule's others.
+  auto it = seen->printed.lower_bound(fingerprint);
+  return it != seen->printed.end() && it->starts_with(fingerprint);
 }
 
 }  // namespace faultline

@@ -1,10 +1,13 @@
 // RevisionLog: what each revision of one scope did, as far as its events show,
 // for deploy-revision correlation (correlator.h): when it was first seen,
-// whether it ever recovered (startup complete, 2xx), and when it failed.
+// whether it ever recovered (startup complete, 2xx), when it failed, and the
+// fingerprints of the lines it printed (what a bad deploy prints that the
+// revision before it never did).
 //
 // Bounds: kMaxRevisions per scope (beyond it the revision whose latest event
 // is oldest goes first); per revision the latest kMaxFailureTimes failure
-// times. Within those bounds every answer depends only on the set of events
+// times and kMaxPrinted distinct fingerprints (beyond that, what it printed is
+// unknown). Within those bounds every answer depends only on the set of events
 // noted, not on their order. Not thread-safe.
 #pragma once
 
@@ -22,16 +25,21 @@ class RevisionLog {
  public:
   static constexpr size_t kMaxRevisions = 32;
   static constexpr size_t kMaxFailureTimes = 64;
+  static constexpr size_t kMaxPrinted = 64;
 
   struct Seen {
     Timestamp first{};
     Timestamp last{};
     bool recovered = false;
     std::set<Timestamp> failures;  // cause, failing exit and loop events
+    std::set<std::string> printed;  // fingerprints (fingerprint.h) of its events
+    bool printed_overflow = false;  // more than kMaxPrinted: `printed` is cleared
   };
 
-  // One event of `revision` (not empty) at `time`.
-  void note(const std::string& revision, Timestamp time, bool failure, bool recovery);
+  // One event of `revision` (not empty) at `time`; `fingerprint` is the event's
+  // make_fingerprint.
+  void note(const std::string& revision, Timestamp time, bool failure, bool recovery,
+            const std::string& fingerprint);
 
   const Seen* find(const std::string& revision) const;
 
@@ -45,6 +53,12 @@ class RevisionLog {
   // ever recovered; else unknown.
   std::optional<bool> healthy_before(const std::string& revision, Timestamp until,
                                      std::chrono::nanoseconds window) const;
+
+  // Whether `revision` printed a line with this fingerprint, or with
+  // `any_capture` one of its rule whatever the capture (`fingerprint` then made
+  // without one); nullopt when the revision was not seen or printed too many kinds.
+  std::optional<bool> printed(const std::string& revision, const std::string& fingerprint,
+                              bool any_capture = false) const;
 
  private:
   std::map<std::string, Seen> by_revision_;

@@ -141,6 +141,7 @@ std::optional<DeployInfo> read_deploy(const Reader& r) {
   out.bad_deploy = d.boolean("bad_deploy");
   out.revision_first_seen = d.optional_time("revision_first_seen");
   out.rollback_hint = d.optional_string("rollback_hint");
+  out.new_line = d.optional_string("new_line");
   return out;
 }
 

@@ -145,6 +145,24 @@ TEST_CASE("the seed's hint decides: own package, the importing file and the dire
   }
 }
 
+TEST_CASE("a bad deploy's hint names the line the healthy revision before it never printed, and only then") {
+  REQUIRE(default_rules());
+  const std::string dir = std::string(FAULTLINE_CORPUS) + "/failures/";
+  auto bad = run(parse_file(dir + "13_bad_deploy_previous_revision_healthy.ndjson", InputFormat::logentry), 1);
+  REQUIRE(bad.size() == 1);
+  std::string hint = bad[0]["hint"];
+  CAPTURE(hint);
+  CHECK(hint.find("orders-api-00203-lux was healthy and never printed `ModuleNotFoundError: No module named "
+                  "'orders.pricing.discounts'`: roll back with `gcloud run services update-traffic") != std::string::npos);
+  // 00051 failed the same way before 00052: neither a rollback nor a new line.
+  auto same = run(parse_file(dir + "14_previous_revision_failing_the_same_way.ndjson", InputFormat::logentry), 1);
+  REQUIRE(same.size() == 1);
+  hint = same[0]["hint"].get<std::string>();
+  CHECK(same[0]["deploy"]["new_line"] == nullptr);
+  CHECK(hint.find("never printed") == std::string::npos);
+  CHECK(hint.find("roll back") == std::string::npos);
+}
+
 TEST_CASE("the noise corpus opens no incident") {
   REQUIRE(default_rules());
   size_t files = 0;

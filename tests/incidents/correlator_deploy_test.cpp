@@ -4,6 +4,7 @@
 
 #include "tests/support/event_builder.h"
 #include "incidents/correlator.h"
+#include "incidents/revision_log.h"
 
 using namespace faultline;
 using namespace faultline::incident_tests;
@@ -16,7 +17,10 @@ const std::string kNew = "orders-api-00204-xyz";
 Ev on(Ev ev, const std::string& revision) { return std::move(ev.service("orders-api").revision(revision)); }
 
 Ev missing(const std::string& module, Timestamp t) {
-  return std::move(cause("python_module_not_found", t).capture("module", module).summary("m", "Copy it."));
+  return std::move(cause("python_module_not_found", t)
+                       .capture("module", module)
+                       .sample("ModuleNotFoundError: No module named '" + module + "'")
+                       .summary("m", "Copy it."));
 }
 
 // 00203 starts healthy and serves; 3 min later 00204 crash-loops.
@@ -52,9 +56,11 @@ TEST_CASE("a crash loop on a new revision after a healthy one is a bad deploy, i
   CHECK(deploy["bad_deploy"] == true);
   CHECK(deploy["revision_first_seen"] == format_rfc3339(at(3min)));
   CHECK(deploy["rollback_hint"] == "gcloud run services update-traffic orders-api --to-revisions=" + kPrev + "=100");
+  CHECK(deploy["new_line"] == "ModuleNotFoundError: No module named 'orders.pricing'");
   CHECK(in_order[0]["hint"] == "Copy it. First seen on " + kNew + "; " + kPrev +
-                                   " was healthy: roll back with `gcloud run services update-traffic orders-api "
-                                   "--to-revisions=" + kPrev + "=100`.");
+                                   " was healthy and never printed `ModuleNotFoundError: No module named "
+                                   "'orders.pricing'`: roll back with "
+                                   "`gcloud run services update-traffic orders-api --to-revisions=" + kPrev + "=100`.");
   CHECK(replay(reversed(bad_deploy_events())) == in_order);
   for (unsigned seed : {1u, 2u, 3u, 4u}) {
     CAPTURE(seed);
@@ -82,6 +88,52 @@ TEST_CASE("a previous revision failing just before the deploy was not healthy") 
   // A failure more than `window` before the deploy is history, not ill health.
   events.back() = on(missing("orders.legacy", at(-20min)), kPrev);
   CHECK(replay(events)[1]["deploy"]["previous_healthy"] == true);
+}
+
+TEST_CASE("a bad deploy names the first line the previous revision never printed, and only then") {
+  // 00203 printed the same rule long before the deploy, for another module
+  // (whose name starts with the new one): the fingerprint, not the rule, makes
+  // 00204's line new.
+  auto events = bad_deploy_events();
+  events.push_back(on(missing("orders.pricing_legacy", at(-20min)), kPrev));
+  auto incidents = replay(events);
+  REQUIRE(incidents.size() == 2);
+  CHECK(incidents[1]["deploy"]["bad_deploy"] == true);
+  CHECK(incidents[1]["deploy"]["new_line"] == "ModuleNotFoundError: No module named 'orders.pricing'");
+  CHECK(replay(shuffled(events, 5))[1]["deploy"] == incidents[1]["deploy"]);
+
+  // Crashes that no cause line explains: the chain's effect lines are compared by rule.
+  auto unexplained = [](bool printed_before) {
+    std::vector<Event> events = {on(recovery("uvicorn_startup_complete", at(0s)), kPrev)};
+    if (printed_before) events.push_back(on(effect("gunicorn_worker_boot_failed", at(-20min)), kPrev));
+    for (int i = 0; i < 3; ++i) {
+      events.push_back(on(effect("gunicorn_worker_boot_failed", at(3min + i * 7s)), kNew));
+      events.push_back(on(exit_event(at(3min + 1s + i * 7s)), kNew));
+    }
+    return replay(events);
+  };
+  incidents = unexplained(false);
+  REQUIRE(incidents.size() == 1);
+  CHECK(incidents[0]["deploy"]["bad_deploy"] == true);
+  CHECK(incidents[0]["deploy"]["new_line"] == "gunicorn_worker_boot_failed line");
+  CHECK(incidents[0]["hint"].get<std::string>().find("never printed `gunicorn_worker_boot_failed line`") !=
+        std::string::npos);
+  // The previous revision printed it too: nothing is new, the rollback stays.
+  incidents = unexplained(true);
+  REQUIRE(incidents.size() == 1);
+  CHECK(incidents[0]["deploy"]["bad_deploy"] == true);
+  CHECK(incidents[0]["deploy"]["new_line"] == nullptr);
+  CHECK(incidents[0]["hint"].get<std::string>().find("never printed") == std::string::npos);
+  CHECK(incidents[0]["hint"].get<std::string>().find("roll back with") != std::string::npos);
+
+  // A previous revision that printed more kinds of line than are kept: unknown, so silent.
+  events = bad_deploy_events();
+  for (size_t i = 0; i <= RevisionLog::kMaxPrinted; ++i)
+    events.push_back(on(recovery("probe_" + std::to_string(i), at(10s)), kPrev));
+  incidents = replay(events);
+  REQUIRE(incidents.size() == 1);
+  CHECK(incidents[0]["deploy"]["bad_deploy"] == true);
+  CHECK(incidents[0]["deploy"]["new_line"] == nullptr);
 }
 
 TEST_CASE("a revision seen only through effects has an unknown health, and no revision means no deploy") {
@@ -118,6 +170,8 @@ TEST_CASE("an incident failing on the old and the new revision is not a bad depl
   REQUIRE(incidents.size() == 1);
   CHECK(incidents[0]["deploy"]["revision"] == kNew);
   CHECK(incidents[0]["deploy"]["bad_deploy"] == false);
+  CHECK(incidents[0]["deploy"]["new_line"] == nullptr);
+  CHECK(incidents[0]["hint"].get<std::string>().find("never printed") == std::string::npos);
 }
 
 TEST_CASE("recurrences on an older revision are dated at the earliest, whatever the arrival order") {
