@@ -13,29 +13,17 @@
 #include <nlohmann/json.hpp>
 
 #include "rules/rule_set.h"
+#include "bundled_pack.h"
 #include "scenario_records.h"
 
 namespace faultline {
 namespace {
 
-const std::string kPack = std::string(FAULTLINE_SOURCE_DIR) + "/rules/packs";
-
-std::shared_ptr<const RuleSet> default_pack() {
-  static const std::shared_ptr<const RuleSet> pack = [] {
-    std::vector<RuleProblem> problems;
-    auto set = RuleSet::load(kPack, problems);
-    for (const RuleProblem& problem : problems) MESSAGE(problem.describe());
-    return set;
-  }();
-  REQUIRE(pack != nullptr);
-  return pack;
-}
-
 std::vector<Event> match_text(const std::string& text) {
   LogRecord record;
   record.text = text;
   std::vector<Event> events;
-  CHECK(default_pack()->match(record, events));
+  CHECK(bundled_pack()->match(record, events));
   return events;
 }
 
@@ -52,7 +40,7 @@ std::string primary_capture(const Event& event) {
 
 TEST_SUITE("default pack") {
   TEST_CASE("loads with no problems, at least 30 rules, a working RE2::Set") {
-    auto pack = default_pack();
+    auto pack = bundled_pack();
     CHECK(pack->rules().size() >= 30);
     CHECK_FALSE(pack->degraded());
     std::set<RuleKind> kinds;
@@ -132,7 +120,7 @@ TEST_SUITE("default pack") {
         {"uvicorn_startup_complete", RuleKind::recovery, {}},
         {"cloud_run_request_ok", RuleKind::recovery, {}},
     };
-    auto pack = default_pack();
+    auto pack = bundled_pack();
     for (const Expected& e : expected) {
       CAPTURE(e.id);
       const Rule* rule = pack->find(e.id);
@@ -170,7 +158,7 @@ TEST_SUITE("default pack") {
     for (const LogRecord& record : test::scenario_records("01_seed_netra_monitoring_cascade.ndjson")) {
       CAPTURE(record.text);
       std::vector<Event> events;
-      REQUIRE(default_pack()->match(record, events));
+      REQUIRE(bundled_pack()->match(record, events));
       auto fired = [&](const std::string& id) {
         return std::find_if(events.begin(), events.end(), [&](const Event& e) { return e.rule_id == id; });
       };
@@ -231,7 +219,7 @@ TEST_SUITE("default pack") {
       std::map<std::string, std::set<std::string>> recovered_revisions;
       for (const LogRecord& record : test::scenario_records(name)) {
         std::vector<Event> events;
-        REQUIRE(default_pack()->match(record, events));
+        REQUIRE(bundled_pack()->match(record, events));
         for (const Event& event : events) {
           // A fallback cause (gunicorn's "Worker failed to boot") stands in only where no
           // rule knows the cause, and reports the end of a run the platform's line also shows.
@@ -346,7 +334,7 @@ TEST_SUITE("default pack") {
     std::set<std::string> recoveries;
     for (const LogRecord& record : test::scenario_records("02_healthy_startup_no_incident.ndjson")) {
       std::vector<Event> events;
-      REQUIRE(default_pack()->match(record, events));
+      REQUIRE(bundled_pack()->match(record, events));
       for (const Event& event : events) {
         CHECK_MESSAGE(event.kind == RuleKind::recovery, event.rule_id << " fired on: " << record.text);
         recoveries.insert(event.rule_id);
@@ -357,12 +345,12 @@ TEST_SUITE("default pack") {
   }
 
   TEST_CASE("the prefilter covers the whole pack and changes no verdict") {
-    auto pack = default_pack();
+    auto pack = bundled_pack();
     REQUIRE(pack->prefilter() != nullptr);
     RuleSetOptions options;
     options.prefilter = false;
     std::vector<RuleProblem> problems;
-    auto plain = RuleSet::load(kPack, problems, options);
+    auto plain = RuleSet::load(kBundledPacks, problems, options);
     REQUIRE(plain != nullptr);
     CHECK(plain->prefilter() == nullptr);
 

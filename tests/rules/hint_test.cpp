@@ -9,22 +9,10 @@
 
 #include "rules/hint.h"
 #include "rules/rule_set.h"
+#include "bundled_pack.h"
 
 namespace faultline {
 namespace {
-
-const std::string kPack = std::string(FAULTLINE_SOURCE_DIR) + "/rules/packs";
-
-std::shared_ptr<const RuleSet> bundled_pack() {
-  static const std::shared_ptr<const RuleSet> pack = [] {
-    std::vector<RuleProblem> problems;
-    auto set = RuleSet::load(kPack, problems);
-    for (const RuleProblem& problem : problems) MESSAGE(problem.describe());
-    return set;
-  }();
-  REQUIRE(pack != nullptr);
-  return pack;
-}
 
 // The hint of the first cause that fires on `text`, "" when none does.
 std::string cause_hint(const std::string& text, std::string* rule_id = nullptr) {
