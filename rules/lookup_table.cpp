@@ -66,7 +66,7 @@ class TableReader {
     for (auto it = root.begin(); it != root.end(); ++it) {
       line_ = line_of(it->first, line_);
       const std::string key = it->first.IsScalar() ? it->first.Scalar() : std::string();
-      const YAML::Node& value = it->second;
+      const YAML::Node value = it->second;  // a copy: `it->` points into a temporary
       if (key == "entries") {
         entries = value;
         continue;
@@ -109,7 +109,7 @@ class TableReader {
     // First pass: the fields, in order of first appearance, and the value shape.
     bool scalar_values = false, map_values = false;
     for (auto it = entries.begin(); it != entries.end(); ++it) {
-      const YAML::Node& value = it->second;
+      const YAML::Node value = it->second;  // a copy: `it->` points into a temporary
       if (value.IsScalar()) {
         scalar_values = true;
       } else if (value.IsMap()) {
@@ -138,7 +138,7 @@ class TableReader {
       }
       const std::string key = it->first.Scalar();
       std::vector<std::string> values(std::max<size_t>(table.fields.size(), 1));
-      const YAML::Node& value = it->second;
+      const YAML::Node value = it->second;  // a copy: `it->` points into a temporary
       if (value.IsScalar()) {
         values[0] = value.Scalar();
       } else if (value.IsMap()) {
