@@ -16,12 +16,14 @@ build=${1:?usage: fuzz/run.sh BUILD SECONDS [TARGET...]}
 seconds=${2:?usage: fuzz/run.sh BUILD SECONDS [TARGET...]}
 shift 2
 targets=("$@")
-if [ ${#targets[@]} -eq 0 ]; then
-  targets=(logentry pubsub ndjson loki msgpack text envelope structured multiline rules http jwt protobuf_wire
-           loki_protobuf loki_labels otlp)
-fi
-
 dir="$build/fuzz"
+if [ ${#targets[@]} -eq 0 ]; then
+  # Every target fuzz/CMakeLists.txt built, so that a new one is never left out.
+  for binary in "$dir"/fuzz_*; do
+    if [ -x "$binary" ]; then targets+=("${binary##*/fuzz_}"); fi
+  done
+  [ ${#targets[@]} -gt 0 ] || { echo "fuzz: no targets in $dir (make fuzz builds them)" >&2; exit 2; }
+fi
 dicts="$(cd "$(dirname "$0")" && pwd)/dict"
 failed=()
 report=()
