@@ -98,7 +98,8 @@ void Correlator::State::resolve_automatically(Tracked& t, const Recovery& r, Cha
 void Correlator::State::note_old_revision_recurrence(Tracked& t) {
   Incident& inc = t.inc;
   if (!inc.resolved_at || !inc.resolved_by_revision) return;
-  for (auto it = t.cause_revisions.lower_bound({*inc.resolved_at + std::chrono::nanoseconds(1), std::string()});
+  const std::pair<Timestamp, std::string> after{*inc.resolved_at + std::chrono::nanoseconds(1), std::string()};
+  for (auto it = std::lower_bound(t.cause_revisions.begin(), t.cause_revisions.end(), after);
        it != t.cause_revisions.end(); ++it) {
     if (!is_older_revision(it->second, *inc.resolved_by_revision)) continue;
     if (t.old_revision_at && *t.old_revision_at <= it->first) return;

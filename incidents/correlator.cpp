@@ -40,10 +40,15 @@ Correlator::State::State(CorrelatorConfig config, WallClock clock)
 // ---- lookups -------------------------------------------------------------
 
 Tracked* Correlator::State::find_fingerprint(const std::string& fp) {
-  auto it = id_by_fingerprint.find(fp);
-  if (it == id_by_fingerprint.end()) return nullptr;
-  auto t = by_id.find(it->second);
-  return t == by_id.end() ? nullptr : t->second.get();
+  auto it = by_fingerprint.find(fp);
+  return it == by_fingerprint.end() ? nullptr : it->second;
+}
+
+// The fingerprint now finds `t`. The entry is replaced, not assigned: its key
+// is a view of the fingerprint of the incident it pointed at before.
+void Correlator::State::index_fingerprint(Tracked& t) {
+  by_fingerprint.erase(t.inc.fingerprint);
+  by_fingerprint.emplace(t.inc.fingerprint, &t);
 }
 
 Tracked* Correlator::State::find_id(const std::string& id) {
@@ -52,7 +57,7 @@ Tracked* Correlator::State::find_id(const std::string& id) {
 }
 
 std::optional<Cover> Correlator::State::covers(const Tracked& t, Timestamp time) const {
-  auto after = t.cover.upper_bound(time);
+  auto after = std::upper_bound(t.cover.begin(), t.cover.end(), time);
   if (after != t.cover.begin()) {
     auto prev = std::prev(after);
     if (time - *prev <= cfg.window) return Cover{true, time - *prev};
@@ -113,8 +118,8 @@ Tracked& Correlator::State::create(const Scope& scope, const std::string& key, c
   if (wall) t.inc.detected_at = wall();
   t.scope = key;
   t.generic = generic;
-  by_id.emplace(id, std::move(owned));
-  id_by_fingerprint[fp] = id;
+  by_id.emplace(t.inc.id, std::move(owned));
+  index_fingerprint(t);
   scopes[key].incidents.push_back(&t);
   changes.add(IncidentChange::Type::opened, id);
   return t;
@@ -124,9 +129,10 @@ void Correlator::State::remove(Tracked* t) {
   cancel_pending(*t);
   auto scope = scopes.find(t->scope);
   if (scope != scopes.end()) std::erase(scope->second.incidents, t);
-  auto fp = id_by_fingerprint.find(t->inc.fingerprint);
-  if (fp != id_by_fingerprint.end() && fp->second == t->inc.id) id_by_fingerprint.erase(fp);
-  by_id.erase(t->inc.id);
+  auto fp = by_fingerprint.find(t->inc.fingerprint);
+  if (fp != by_fingerprint.end() && fp->second == t) by_fingerprint.erase(fp);
+  // Erase by position: the key is a view of the id the erase destroys.
+  if (auto owned = by_id.find(t->inc.id); owned != by_id.end()) by_id.erase(owned);
 }
 
 void Correlator::State::reopen(Tracked& t, const Event& e, Changes& changes) {
@@ -251,12 +257,14 @@ void Correlator::State::refresh_deploy(const std::string& key, Changes& changes)
       hint.resize(hint.size() - t->deploy_note.size() - 1);
     else if (!t->deploy_note.empty() && hint == t->deploy_note)
       hint.clear();
+    // inc.deploy is only ever set here (and restored with the incident), so
+    // it is what was last reported.
+    const bool same_deploy = inc.deploy == fresh;
     inc.deploy = std::move(fresh);
     t->deploy_note = deploy_note(inc);
     if (!t->deploy_note.empty()) hint += (hint.empty() ? "" : " ") + t->deploy_note;
-    if (hint == inc.hint && inc.deploy == t->shown_deploy) continue;
+    if (hint == inc.hint && same_deploy) continue;
     inc.hint = std::move(hint);
-    t->shown_deploy = inc.deploy;
     changes.add(IncidentChange::Type::updated, inc.id);
   }
 }
@@ -444,14 +452,14 @@ void Correlator::restore(Incident incident) {
   const RuleKind cover_kind = t.generic ? RuleKind::exit : RuleKind::cause;
   for (const ChainLink& link : incident.chain) {
     if (link.kind != cover_kind) continue;
-    t.cover.insert(link.first_seen);
-    t.cover.insert(link.last_seen);
+    insert_time(t.cover, link.first_seen, true);
+    insert_time(t.cover, link.last_seen, true);
     if (!t.root_time || link.first_seen < *t.root_time) t.root_time = link.first_seen;
   }
   for (const ChainLink& link : incident.chain) {
     if (link.kind != RuleKind::exit) continue;
-    t.exit_times.insert(link.first_seen);
-    if (link.count > 1) t.exit_times.insert(link.last_seen);
+    insert_time(t.exit_times, link.first_seen, false);
+    if (link.count > 1) insert_time(t.exit_times, link.last_seen, false);
   }
   if (incident.root_cause.frame) t.frame_time = t.root_time.value_or(incident.opened_at);
   for (const HistoryEntry& entry : incident.history)
@@ -474,11 +482,10 @@ void Correlator::restore(Incident incident) {
   t.restored = true;
   t.inc = std::move(incident);
   t.deploy_note = deploy_note(t.inc);
-  t.shown_deploy = t.inc.deploy;
   Tracked* raw = &t;
-  s.id_by_fingerprint[t.inc.fingerprint] = t.inc.id;
+  s.index_fingerprint(t);
   s.scopes[t.scope].incidents.push_back(raw);
-  s.by_id[t.inc.id] = std::move(owned);
+  s.by_id.emplace(t.inc.id, std::move(owned));
   s.seek_recovery(*raw);
   Changes none(nullptr);
   s.enforce_bounds(none);

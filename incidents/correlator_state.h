@@ -7,6 +7,7 @@
 // events to the cause that explains them. Nothing outside incidents/ includes it.
 #pragma once
 
+#include <algorithm>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -34,7 +35,10 @@ constexpr size_t kMaxInstances = 1000;
 
 // Names (revisions, instances) in order of first appearance by event time, then
 // name, independent of arrival order; at most `cap` of them. `names` is the
-// incident's public list, kept in step with `times_`.
+// incident's public list, kept in step with `times_` (each name's first time).
+// A name is found by a linear search of `names`: at most kMaxInstances short
+// strings, searched only for failure events, where a hash map per list would
+// cost every incident a few hundred bytes.
 class FirstSeen {
  public:
   static constexpr size_t npos = static_cast<size_t>(-1);
@@ -49,17 +53,14 @@ class FirstSeen {
   Placed note(const std::string& name, Timestamp t, size_t cap, std::vector<std::string>& names) {
     if (name.empty()) return {};
     Placed placed;
-    auto known = first_.find(name);
-    if (known != first_.end()) {
-      if (t >= known->second) return {position(known->second, name, names), npos, false};
-      const size_t old = position(known->second, name, names);
+    if (auto known = std::find(names.begin(), names.end(), name); known != names.end()) {
+      const size_t old = static_cast<size_t>(known - names.begin());
+      if (t >= times_[old]) return {old, npos, false};
       times_.erase(times_.begin() + static_cast<std::ptrdiff_t>(old));
-      names.erase(names.begin() + static_cast<std::ptrdiff_t>(old));
-      known->second = t;
+      names.erase(known);
       placed.from = old;
     } else {
-      if (first_.size() >= cap) return {};
-      first_.emplace(name, t);
+      if (names.size() >= cap) return {};
       placed.inserted = true;
     }
     const size_t at = position(t, name, names);
@@ -69,10 +70,7 @@ class FirstSeen {
     return placed;
   }
 
-  void clear() {
-    first_.clear();
-    times_.clear();
-  }
+  void clear() { times_.clear(); }
 
  private:
   // Where (t, name) sits (or would sit) in the (time, name) order.
@@ -88,9 +86,18 @@ class FirstSeen {
     return lo;
   }
 
-  std::unordered_map<std::string, Timestamp> first_;
   std::vector<Timestamp> times_;
 };
+
+// Inserts `t` in the sorted `times`: once when `distinct`, else after its
+// equals. Past `cap` times the earliest goes.
+inline void insert_time(std::vector<Timestamp>& times, Timestamp t, bool distinct,
+                        size_t cap = static_cast<size_t>(-1)) {
+  auto at = std::upper_bound(times.begin(), times.end(), t);
+  if (distinct && at != times.begin() && *std::prev(at) == t) return;
+  times.insert(at, t);
+  if (times.size() > cap) times.erase(times.begin());
+}
 
 // Everything the correlator knows about one incident beyond its public shape.
 // One failed run's end on an instance, as the pieces of evidence it left show it
@@ -115,8 +122,10 @@ struct Tracked {
   bool generic = false;
   bool exit_only() const { return inc.root_cause.rule == kGenericExitRule; }
   std::string module;                  // the root cause's module capture, for effect preference
-  std::set<Timestamp> cover;           // cause times (generic_exit: its exit times)
-  std::multiset<Timestamp> exit_times;
+  // Sorted vectors, not trees: most incidents hold a few times, and a tree
+  // node costs more than the time it holds.
+  std::vector<Timestamp> cover;        // distinct cause times (generic_exit: its exit times)
+  std::vector<Timestamp> exit_times;   // run ends, repeats kept
   std::map<std::string, InstanceRuns> runs;  // by instance, at most kMaxInstances
   std::optional<Timestamp> root_time;  // the event root_cause, summary and hint come from
   std::optional<Timestamp> frame_time;
@@ -129,8 +138,8 @@ struct Tracked {
   // Latest failure per revision ("" for none; at most kMaxRevisions + 1), so that
   // an older revision still failing does not hold back a newer one's recovery.
   // Empty for a restored incident: then inc.last_failure stands for all.
-  std::map<std::string, Timestamp> last_failure_by_revision;
-  std::set<std::pair<Timestamp, std::string>> cause_revisions;  // (time, revision), capped
+  std::vector<std::pair<std::string, Timestamp>> last_failure_by_revision;
+  std::vector<std::pair<Timestamp, std::string>> cause_revisions;  // (time, revision) sorted, distinct, capped
   // The earliest recurrence on an older revision since the current resolution.
   std::optional<Timestamp> old_revision_at;
   // Automatic resolutions that a later cause reopened (the latest 16): a cause
@@ -143,7 +152,6 @@ struct Tracked {
   };
   std::vector<PastResolution> past_resolutions;
   std::string deploy_note;  // what refresh_deploy appended to inc.hint
-  std::optional<DeployInfo> shown_deploy;  // inc.deploy as last reported
   bool restored = false;
   // generic_exit only: its events, so that a late cause can claim them.
   std::vector<Event> members;
@@ -193,8 +201,10 @@ struct Correlator::State {
 
   CorrelatorConfig cfg;
   WallClock wall;
-  std::unordered_map<std::string, std::unique_ptr<Tracked>> by_id;
-  std::unordered_map<std::string, std::string> id_by_fingerprint;
+  // Keyed by views of each incident's own id and fingerprint, which never
+  // change once it is created: no second copy of either per incident.
+  std::unordered_map<std::string_view, std::unique_ptr<Tracked>> by_id;
+  std::unordered_map<std::string_view, Tracked*> by_fingerprint;
   std::unordered_map<std::string, ScopeState> scopes;
   PendingEvents pending;
   std::set<std::pair<Timestamp, std::string>> deadlines;  // recovery + quiet, incident id
@@ -204,6 +214,7 @@ struct Correlator::State {
   State(CorrelatorConfig config, WallClock clock);
 
   // ---- correlator.cpp: lookups, placing events, creating and joining incidents
+  void index_fingerprint(Tracked& t);
   Tracked* find_fingerprint(const std::string& fp);
   Tracked* find_id(const std::string& id);
   std::optional<Cover> covers(const Tracked& t, Timestamp time) const;

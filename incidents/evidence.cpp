@@ -56,10 +56,19 @@ void mark_timeline(Incident& inc, const Event& e, const FirstSeen::Placed& revis
                                       revision.index == FirstSeen::npos ? TimelineMark::kNoRevision : revision.index));
 }
 
-template <class Set>
-void insert_capped(Set& set, Timestamp t, size_t cap) {
-  set.insert(t);
-  if (set.size() > cap) set.erase(set.begin());
+// The latest failure per revision; past kMaxRevisions revisions, further ones
+// count under "" (no revision).
+void note_failure(std::vector<std::pair<std::string, Timestamp>>& latest, const std::string& revision,
+                  Timestamp at) {
+  auto find = [&](const std::string& name) {
+    return std::find_if(latest.begin(), latest.end(), [&](const auto& entry) { return entry.first == name; });
+  };
+  auto known = find(revision);
+  if (known == latest.end() && latest.size() > kMaxRevisions) known = find("");
+  if (known != latest.end())
+    known->second = std::max(known->second, at);
+  else
+    latest.emplace_back(latest.size() > kMaxRevisions ? std::string() : revision, at);
 }
 
 }  // namespace
@@ -75,8 +84,8 @@ void Correlator::State::mark_crash_loop(Tracked& t, Timestamp at, const std::str
 // the spans that include `time` (earlier spans were checked when their exits came).
 void Correlator::State::check_crash_loop(Tracked& t, Timestamp time) {
   const size_t n = static_cast<size_t>(std::max(1, cfg.crash_loop_exits));
-  std::vector<Timestamp> near(t.exit_times.lower_bound(time - cfg.window),
-                              t.exit_times.upper_bound(time + cfg.window));
+  std::vector<Timestamp> near(std::lower_bound(t.exit_times.begin(), t.exit_times.end(), time - cfg.window),
+                              std::upper_bound(t.exit_times.begin(), t.exit_times.end(), time + cfg.window));
   for (size_t j = n - 1; j < near.size(); ++j) {
     if (near[j] - near[j + 1 - n] <= cfg.window) {
       mark_crash_loop(t, near[j],
@@ -161,7 +170,7 @@ void Correlator::State::fold(Tracked& t, const Event& e, bool as_cause) {
   Incident& inc = t.inc;
   if (as_cause) {
     ++inc.occurrences;
-    insert_capped(t.cover, e.time, kMaxCoverTimes);
+    insert_time(t.cover, e.time, true, kMaxCoverTimes);
     t.cause_severity = std::max(t.cause_severity, e.severity);
     if (!t.root_time || e.time < *t.root_time ||
         (e.time == *t.root_time && e.sample < inc.root_cause.message)) {
@@ -182,7 +191,7 @@ void Correlator::State::fold(Tracked& t, const Event& e, bool as_cause) {
     RunEnd* run = nullptr;
     if (new_run_ended(t, e, run)) {
       ++inc.exits;
-      insert_capped(t.exit_times, e.time, kMaxExitTimes);
+      insert_time(t.exit_times, e.time, false, kMaxExitTimes);
       check_crash_loop(t, e.time);
     }
     // The run's code, from whichever piece of its evidence names one (an OOM
@@ -210,15 +219,11 @@ void Correlator::State::fold(Tracked& t, const Event& e, bool as_cause) {
   }
   if (!t.any_event || e.time > inc.last_seen) inc.last_seen = e.time;
   if (!t.any_event || e.time > inc.last_failure) inc.last_failure = e.time;
-  auto known = t.last_failure_by_revision.find(e.revision);
-  if (known != t.last_failure_by_revision.end())
-    known->second = std::max(known->second, e.time);
-  else if (t.last_failure_by_revision.size() <= kMaxRevisions)
-    t.last_failure_by_revision.emplace(e.revision, e.time);
-  else
-    t.last_failure_by_revision[""] = std::max(t.last_failure_by_revision[""], e.time);
+  note_failure(t.last_failure_by_revision, e.revision, e.time);
   if (as_cause) {
-    t.cause_revisions.emplace(e.time, e.revision);
+    const std::pair<Timestamp, std::string> cause{e.time, e.revision};
+    auto at = std::lower_bound(t.cause_revisions.begin(), t.cause_revisions.end(), cause);
+    if (at == t.cause_revisions.end() || *at != cause) t.cause_revisions.insert(at, cause);
     if (t.cause_revisions.size() > kMaxCoverTimes) t.cause_revisions.erase(t.cause_revisions.begin());
   }
   t.any_event = true;

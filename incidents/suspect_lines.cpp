@@ -82,10 +82,9 @@ void SuspectLog::keep(const LogRecord& record) {
   } else if (entry.lines.capacity() == 0) {
     entry.lines.reserve(limits_.lines_per_instance);
   }
-  SuspectLine line{record.time, record.instance, suspect_line(record)};
-  auto at = std::upper_bound(entry.lines.begin(), entry.lines.end(), line.time,
-                             [](Timestamp t, const SuspectLine& s) { return t < s.time; });
-  entry.lines.insert(at, std::move(line));
+  auto at = std::upper_bound(entry.lines.begin(), entry.lines.end(), record.time,
+                             [](Timestamp t, const Kept& kept) { return t < kept.time; });
+  entry.lines.insert(at, Kept{record.time, suspect_line(record)});
   if (by_instance_.size() > limits_.instances) evict();
 }
 
@@ -94,8 +93,8 @@ std::vector<SuspectLine> SuspectLog::before(const Event& crash) const {
   auto it = by_instance_.find(instance_key(crash));
   if (it == by_instance_.end()) return out;
   const Timestamp from = crash.time - limits_.window;
-  for (const SuspectLine& line : it->second.lines)
-    if (line.time >= from && line.time <= crash.time) out.push_back(line);
+  for (const Kept& kept : it->second.lines)
+    if (kept.time >= from && kept.time <= crash.time) out.push_back(SuspectLine{kept.time, crash.instance, kept.line});
   return out;
 }
 

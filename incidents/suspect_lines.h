@@ -47,8 +47,13 @@ class SuspectLog {
   size_t instances() const { return by_instance_.size(); }
 
  private:
+  // The instance is the map's key: a line keeps only its time and text.
+  struct Kept {
+    Timestamp time{};
+    std::string line;
+  };
   struct Lines {
-    std::vector<SuspectLine> lines;  // by time, at most lines_per_instance
+    std::vector<Kept> lines;  // by time, at most lines_per_instance
     uint64_t touched = 0;
   };
   void evict();

@@ -248,7 +248,7 @@ void Metrics::seed(const std::vector<Incident>& incidents) {
   std::lock_guard lock(mutex_);
   for (const Incident& incident : incidents)
     if (incident.state != IncidentState::resolved)
-      unresolved_[incident.id] = {service_label(incident.service), std::string(to_string(incident.severity)),
+      unresolved_[incident.id] = {service_label(incident.service), incident.severity,
                                   incident.crash_loop};
   publish_open_gauge();
 }
@@ -308,7 +308,7 @@ void Metrics::track(const Incident& incident) {
   Tracked& tracked = unresolved_[incident.id];
   if (incident.crash_loop && !tracked.crash_loop)
     crash_loops_.Add({{"service", service_label(incident.service)}}).Increment();
-  tracked = {service_label(incident.service), std::string(to_string(incident.severity)), incident.crash_loop};
+  tracked = {service_label(incident.service), incident.severity, incident.crash_loop};
 }
 
 void Metrics::on_batch_end() {
@@ -318,7 +318,7 @@ void Metrics::on_batch_end() {
 
 void Metrics::publish_open_gauge() {
   std::map<std::pair<std::string, std::string>, double> counts;
-  for (const auto& [id, tracked] : unresolved_) counts[{tracked.service, tracked.severity}] += 1;
+  for (const auto& [id, tracked] : unresolved_) counts[{tracked.service, std::string(to_string(tracked.severity))}] += 1;
   // Series that drop to zero stay at 0 rather than vanish, so alerts see them clear.
   for (auto& [key, gauge] : open_series_)
     if (!counts.count(key)) gauge->Set(0);

@@ -128,7 +128,7 @@ class Metrics final : public PipelineObserver {
   // Unresolved incidents by id, for the open gauge and crash-loop transitions.
   struct Tracked {
     std::string service;  // capped label
-    std::string severity;
+    Severity severity = Severity::warning;
     bool crash_loop = false;
   };
   std::mutex mutex_;
