@@ -23,8 +23,9 @@ bool starts_json_object(std::string_view text) {
 // "web_1 exited with code 1" -> "web_1"; empty otherwise.
 std::string_view compose_exit_name(std::string_view line) {
   constexpr std::string_view kExited = " exited with code ";
-  size_t at = line.find(kExited);
-  if (at == std::string_view::npos || at == 0 || at > 200) return {};
+  // The name comes first and is short: look no further than where it could end.
+  size_t at = line.substr(0, 200 + kExited.size()).find(kExited);
+  if (at == std::string_view::npos || at == 0) return {};
   std::string_view name = line.substr(0, at);
   if (name.find(' ') != std::string_view::npos) return {};
   std::string_view code = line.substr(at + kExited.size());
