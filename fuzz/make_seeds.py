@@ -300,6 +300,8 @@ def main():
             seeds.add("pubsub_ondemand", f"{stem}-{i}.envelope.json", json.dumps(envelope))
             snake = {"message": {"data": data, "message_id": f"{i}", "publish_time": envelope["message"]["publishTime"]}}
             seeds.add("pubsub_ondemand", f"{stem}-{i}.snake.json", json.dumps(snake))
+            # The LogEntry alone, which the target also reads wrapped in an envelope.
+            seeds.add("pubsub_ondemand", f"{stem}-{i}.entry.json", json.dumps(entry))
         seeds.add("pubsub", f"{stem}.unwrapped.json", json.dumps(first))
 
     # Flat shipper records and Loki pushes from the noise logs.

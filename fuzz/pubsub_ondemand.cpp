@@ -1,9 +1,15 @@
-// Fuzz target: the on-demand read of Pub/Sub push envelopes (parsers/pubsub_ondemand.h)
-// against the DOM read it stands in for. Whatever the on-demand path accepts, the
-// DOM path must accept too, with the same record, warnings and count; where it
-// declines, the daemon reads the body the DOM way (fuzzed by fuzz/pubsub.cpp).
+// Fuzz target: the on-demand reads of Pub/Sub push envelopes (parsers/pubsub_ondemand.h)
+// and of the LogEntry inside (parsers/log_entry_ondemand.h) against the DOM reads
+// they stand in for. Whatever an on-demand path accepts, the DOM path must accept
+// too, with the same record, warnings and count; where it declines, the daemon
+// reads the body the DOM way (fuzzed by fuzz/pubsub.cpp and fuzz/logentry.cpp).
+// Each input is tried as an envelope, as a LogEntry on its own, and as the
+// LogEntry of an envelope (base64 hides its bytes from the fuzzer's mutations).
+#include "codec/base64.h"
 #include "fuzz/fuzz_support.h"
 #include "parsers/json_document.h"
+#include "parsers/json_record.h"
+#include "parsers/log_entry_ondemand.h"
 #include "parsers/pubsub.h"
 #include "parsers/pubsub_ondemand.h"
 
@@ -55,6 +61,33 @@ void check(std::string_view body, const ParseOptions& options) {
             "warning differs: " + fast_result.warnings[i].describe());
 }
 
+// `entry` read on its own by both paths, in `context`.
+void check_entry(std::string_view entry, const RecordContext& context) {
+  std::string text(entry);
+  LogRecord fast;
+  if (!read_log_entry_ondemand(text, context, fast)) return;
+  require(text == entry, "the on-demand path changed its text");
+  Json value;
+  JsonSyntaxError syntax;
+  require(parse_json_document(entry, value, syntax),
+          "the on-demand path accepted an invalid LogEntry: " + syntax.message(0));
+  LogRecord dom;
+  FieldError error;
+  std::optional<FieldError> warning;
+  require(record_from_object(value, context, dom, error, warning),
+          "the DOM path refused a LogEntry the on-demand path read: " + error.field + ": " + error.message);
+  require(!warning, "the DOM path warned about a LogEntry the on-demand path read: " +
+                        (warning ? warning->message : std::string()));
+  check_record(fast);
+  require_same(fast, dom);
+}
+
+// `entry` as the message.data of a push envelope.
+std::string envelope_of(std::string_view entry) {
+  return R"({"message":{"data":")" + base64_encode(entry) +
+         R"(","messageId":"4242","publishTime":"2026-11-25T12:00:00.25Z"},"subscription":"projects/p/subscriptions/s"})";
+}
+
 }  // namespace
 }  // namespace faultline::fuzz
 
@@ -68,5 +101,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   tight.max_records = 4;
   tight.service = "svc";
   fuzz::check(fuzz::bytes(data, size), tight);
+
+  const std::string_view entry = fuzz::bytes(data, size);
+  fuzz::check_entry(entry, RecordContext{defaults});
+  fuzz::check_entry(entry, RecordContext{tight, "4242", Timestamp{std::chrono::seconds(1764072000)}});
+  fuzz::check(fuzz::envelope_of(entry), defaults);
   return 0;
 }

@@ -23,10 +23,22 @@ struct Workload {
   std::string_view cluster;
 };
 
-bool label(const Json* labels, std::string_view key, std::string_view prefix, std::string_view& out,
-           FieldError& error) {
-  return labels == nullptr || read_string(*labels, key, prefix, out, error);
+bool label(const EntryLabels* labels, std::string_view key, std::string_view& out, FieldError& error) {
+  return labels == nullptr || labels->read(key, out, error);
 }
+
+// A label map of the DOM.
+class JsonLabels final : public EntryLabels {
+ public:
+  JsonLabels(const Json& object, std::string_view prefix) : object_(object), prefix_(prefix) {}
+  bool read(std::string_view key, std::string_view& out, FieldError& error) const override {
+    return read_string(object_, key, prefix_, out, error);
+  }
+
+ private:
+  const Json& object_;
+  std::string_view prefix_;
+};
 
 // "spec.containers{web}" -> "web" (kubelet events name the container this way).
 std::string_view container_from_field_path(std::string_view path) {
@@ -44,13 +56,13 @@ std::string_view involved_container(const Json& entry) {
   return container_from_field_path(field_path->get_ref<const std::string&>());
 }
 
-bool resolve_workload(std::string_view type, const Json* resource_labels, const Json* labels,
-                      const Json& entry, Workload& w, FieldError& error) {
+bool resolve_workload(const EntryOrigin& origin, Workload& w, FieldError& error) {
+  const std::string_view type = origin.resource_type;
   auto resource = [&](std::string_view key, std::string_view& out) {
-    return out.empty() ? label(resource_labels, key, "resource.labels", out, error) : true;
+    return out.empty() ? label(origin.resource_labels, key, out, error) : true;
   };
   auto entry_label = [&](std::string_view key, std::string_view& out) {
-    return out.empty() ? label(labels, key, "labels", out, error) : true;
+    return out.empty() ? label(origin.labels, key, out, error) : true;
   };
   auto kubernetes = [&] {
     return resource("namespace_name", w.namespace_name) && resource("cluster_name", w.cluster) &&
@@ -65,7 +77,7 @@ bool resolve_workload(std::string_view type, const Json* resource_labels, const 
   } else if (type == "k8s_container") {
     ok = resource("container_name", w.service) && kubernetes();
   } else if (type == "k8s_pod") {
-    w.service = involved_container(entry);
+    w.service = origin.involved_container;
     ok = entry_label("k8s-pod/app", w.service) &&
          entry_label("k8s-pod/app_kubernetes_io/name", w.service) && kubernetes();
   } else if (type == "gce_instance") {
@@ -144,14 +156,7 @@ bool request_line(const Json& http, int status, std::string& text, FieldError& e
   if (!read_string(http, "requestMethod", "httpRequest", method, error) ||
       !read_string(http, "requestUrl", "httpRequest", url, error))
     return false;
-  auto append = [&](std::string_view part) {
-    if (part.empty()) return;
-    if (!text.empty()) text += ' ';
-    text.append(part);
-  };
-  append(method);
-  if (find_member(http, "status")) append(std::to_string(status));
-  append(url);
+  append_request_line(method, find_member(http, "status") ? &status : nullptr, url, text);
   return true;
 }
 
@@ -272,30 +277,50 @@ bool log_entry_to_record(const Json& entry, const RecordContext& context, LogRec
                    !read_object(*resource, "labels", "resource", resource_labels, error)))
     return false;
 
+  std::optional<JsonLabels> resource_label_map, label_map;
+  if (resource_labels) resource_label_map.emplace(*resource_labels, "resource.labels");
+  if (labels) label_map.emplace(*labels, "labels");
+  EntryOrigin origin{type, insert_id, log_name, resource_label_map ? &*resource_label_map : nullptr,
+                     label_map ? &*label_map : nullptr, type == "k8s_pod" ? involved_container(entry) : ""};
+  return entry_origin_to_record(origin, context, out, error) && read_severity(entry, out.severity, error) &&
+         payload_text(entry, out, error);
+}
+
+bool entry_origin_to_record(const EntryOrigin& origin, const RecordContext& context, LogRecord& out,
+                            FieldError& error) {
+  const ParseOptions& options = context.options;
   Workload workload;
-  if (!resolve_workload(type, resource_labels, labels, entry, workload, error)) return false;
+  if (!resolve_workload(origin, workload, error)) return false;
   out.service = workload.service.empty() ? options.service : std::string(workload.service);
   out.revision = workload.revision.empty() ? options.revision : std::string(workload.revision);
   out.instance = workload.instance.empty() ? options.instance : std::string(workload.instance);
   out.namespace_name = workload.namespace_name;
   out.cluster = workload.cluster;
-  out.resource_type = type;
-  out.stream = log_name.empty() ? std::string() : stream_from_log_name(log_name);
+  out.resource_type = origin.resource_type;
+  out.stream = origin.log_name.empty() ? std::string() : stream_from_log_name(origin.log_name);
   if (find_invalid_utf8(out.stream) != std::string::npos) {
     // logName itself is valid, but %-escapes in it can decode to any bytes.
     error = {"logName", "the log id is not valid UTF-8 once URL-decoded"};
     return false;
   }
-
-  if (!read_severity(entry, out.severity, error) || !payload_text(entry, out, error)) return false;
-
-  if (!insert_id.empty()) {
-    out.source_id.reserve(insert_id.size() + 1 + log_name.size());
-    out.source_id.append(insert_id).append(1, '|').append(log_name);
+  if (!origin.insert_id.empty()) {
+    out.source_id.reserve(origin.insert_id.size() + 1 + origin.log_name.size());
+    out.source_id.append(origin.insert_id).append(1, '|').append(origin.log_name);
   } else {
     out.source_id = context.message_id;
   }
   return true;
+}
+
+void append_request_line(std::string_view method, const int* status, std::string_view url, std::string& text) {
+  auto append = [&](std::string_view part) {
+    if (part.empty()) return;
+    if (!text.empty()) text += ' ';
+    text.append(part);
+  };
+  append(method);
+  if (status) append(std::to_string(*status));
+  append(url);
 }
 
 }  // namespace faultline

@@ -26,4 +26,38 @@ bool log_entry_to_record(const Json& entry, const RecordContext& context, LogRec
 // "stderr" for "projects/p/logs/run.googleapis.com%2Fstderr"; see parse.h.
 std::string stream_from_log_name(std::string_view log_name);
 
+// What both readers of a LogEntry (the DOM one above, and the on-demand one of
+// log_entry_ondemand.h) share once they have the members, so that the record
+// is built from them by one piece of code.
+
+// A label map of the entry (labels, resource.labels) as the workload reads it:
+// `out` untouched when `key` is absent; false with `error` naming the field when
+// the label is not a string.
+class EntryLabels {
+ public:
+  virtual bool read(std::string_view key, std::string_view& out, FieldError& error) const = 0;
+
+ protected:
+  ~EntryLabels() = default;
+};
+
+// The members that say where the entry came from and which one it is.
+struct EntryOrigin {
+  std::string_view resource_type, insert_id, log_name;
+  const EntryLabels* resource_labels = nullptr;  // nullptr: absent
+  const EntryLabels* labels = nullptr;
+  // A kubelet event's container (jsonPayload.involvedObject.fieldPath), or empty.
+  std::string_view involved_container;
+};
+
+// The record's service, revision, instance, namespace, cluster, resource type,
+// stream and source_id from `origin`; false with `error` naming a malformed field.
+bool entry_origin_to_record(const EntryOrigin& origin, const RecordContext& context, LogRecord& out,
+                            FieldError& error);
+
+// Appends "POST 503 https://…" (the parts there are) to `text`: what a person reads
+// in the console for a request log that carries no payload. `status`: nullptr when
+// the request has none.
+void append_request_line(std::string_view method, const int* status, std::string_view url, std::string& text);
+
 }  // namespace faultline

@@ -10,6 +10,8 @@
 #include "codec/base64.h"
 #include "parsers/json_document.h"
 #include "parsers/json_record.h"
+#include "parsers/log_entry_ondemand.h"
+#include "parsers/ondemand_json.h"
 #include "parsers/timestamp.h"
 
 namespace faultline {
@@ -17,86 +19,24 @@ namespace {
 
 namespace od = simdjson::ondemand;
 
-// Deeper values are left to the DOM path (and its limits).
-constexpr int kMaxDepth = 64;
-
-// Consumes one value whole, so that a skipped member is validated as strictly as
-// nlohmann validates it (on-demand otherwise only balances brackets).
-bool consume(od::value value, int depth) {
-  if (depth > kMaxDepth) return false;
-  od::json_type type;
-  if (value.type().get(type)) return false;
-  switch (type) {
-    case od::json_type::object: {
-      od::object object;
-      if (value.get_object().get(object)) return false;
-      for (auto member : object) {
-        od::field field;
-        std::string_view key;
-        if (std::move(member).get(field) || field.unescaped_key().get(key) || !consume(field.value(), depth + 1)) return false;
-      }
-      return true;
-    }
-    case od::json_type::array: {
-      od::array array;
-      if (value.get_array().get(array)) return false;
-      for (auto element : array) {
-        od::value item;
-        if (std::move(element).get(item) || !consume(item, depth + 1)) return false;
-      }
-      return true;
-    }
-    case od::json_type::string: {
-      std::string_view text;
-      return !value.get_string().get(text);
-    }
-    case od::json_type::number: {
-      od::number number;
-      return !value.get_number().get(number);
-    }
-    case od::json_type::boolean: {
-      bool flag;
-      return !value.get_bool().get(flag);
-    }
-    case od::json_type::null: {
-      bool null = false;
-      return !value.is_null().get(null) && null;
-    }
-  }
-  return false;
-}
-
-// A string member read once; a second one, or one of another type (null
-// included: the DOM path reads null as absent), sends the envelope to the DOM path.
-bool read_once(od::value value, std::optional<std::string_view>& out) {
-  if (out) return false;
-  std::string_view text;
-  if (value.get_string().get(text)) return false;
-  out = text;
-  return true;
-}
+using ondemand::consume;
+using ondemand::for_each_field;
+using ondemand::for_each_member;
+using ondemand::read_once;
 
 struct Message {
   std::optional<std::string_view> data, message_id, message_id_snake, publish_time, publish_time_snake;
 };
 
 bool read_message(od::value value, Message& out) {
-  od::object object;
-  if (value.get_object().get(object)) return false;
-  for (auto member : object) {
-    od::field field;
-    std::string_view key;
-    if (std::move(member).get(field) || field.unescaped_key().get(key)) return false;
-    bool ok = true;
-    if (key == "data") ok = read_once(field.value(), out.data);
-    else if (key == "messageId") ok = read_once(field.value(), out.message_id);
-    else if (key == "message_id") ok = read_once(field.value(), out.message_id_snake);
-    else if (key == "publishTime") ok = read_once(field.value(), out.publish_time);
-    else if (key == "publish_time") ok = read_once(field.value(), out.publish_time_snake);
-    else ok = consume(field.value(), 2);
-    if (!ok) return false;
-  }
-  return true;
+  return for_each_member(value, [&](std::string_view key, od::value member) {
+    if (key == "data") return read_once(member, out.data);
+    if (key == "messageId") return read_once(member, out.message_id);
+    if (key == "message_id") return read_once(member, out.message_id_snake);
+    if (key == "publishTime") return read_once(member, out.publish_time);
+    if (key == "publish_time") return read_once(member, out.publish_time_snake);
+    return consume(member, 2);
+  });
 }
 
 // What the DOM path's read_first_string / read_first_time pick: the camelCase
@@ -138,17 +78,13 @@ bool read_pubsub_envelope_ondemand(const JsonRecordText& text, RecordSink& sink)
   if (document.get_object().get(envelope)) return false;
   Message message;
   bool have_message = false;
-  for (auto member : envelope) {
-    od::field field;
-    std::string_view key;
-    if (std::move(member).get(field) || field.unescaped_key().get(key)) return false;
-    if (key == "message") {
-      if (have_message || !read_message(field.value(), message)) return false;
-      have_message = true;
-    } else if (!consume(field.value(), 1)) {
-      return false;
-    }
-  }
+  if (!for_each_field(envelope, [&](std::string_view key, od::value value) {
+        if (key != "message") return consume(value, 1);
+        if (have_message) return false;
+        have_message = true;
+        return read_message(value, message);
+      }))
+    return false;
   // Past the root, on-demand has nothing left to hand out: anything after the
   // envelope (which the DOM path refuses) leaves it in bounds.
   const char* after = nullptr;
@@ -163,14 +99,19 @@ bool read_pubsub_envelope_ondemand(const JsonRecordText& text, RecordSink& sink)
   Base64Error base64_error;
   if (!base64_decode(encoded, buffers.decoded, base64_error) || buffers.decoded.empty()) return false;
 
-  Json entry;
-  JsonSyntaxError syntax;
-  if (!parse_json_document(buffers.decoded, entry, syntax)) return false;
   LogRecord record;
   RecordContext context{sink.options(), first_string(message.message_id, message.message_id_snake), publish_time};
-  FieldError error;
   std::optional<FieldError> warning;
-  if (!record_from_object(entry, context, record, error, warning)) return false;
+  if (!read_log_entry_ondemand(buffers.decoded, context, record)) {
+    // An entry off its own good path: a DOM of it, read as read_pubsub_envelope reads it.
+    record = LogRecord{};
+    Json entry;
+    JsonSyntaxError syntax;
+    FieldError error;
+    if (!parse_json_document(buffers.decoded, entry, syntax) ||
+        !record_from_object(entry, context, record, error, warning))
+      return false;
+  }
 
   if (!sink.admit(text.index, text.offset)) return true;
   if (warning) sink.warn(text.index, text.offset, field_path("message.data", warning->field), std::move(warning->message));

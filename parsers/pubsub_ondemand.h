@@ -5,7 +5,8 @@
 // building an nlohmann DOM of it means lexing that string byte by byte and
 // copying it. Here simdjson's on-demand API walks the envelope (validating every
 // value, including those it skips), base64 is decoded into a buffer the thread
-// reuses, and only the LogEntry inside is parsed into a DOM, which
+// reuses, and the LogEntry inside is read on its own good path
+// (log_entry_ondemand.h) or, when that declines, parsed into a DOM that
 // record_from_object reads exactly as on the DOM path.
 //
 // Anything off (a member of the wrong type, a duplicate of a member it reads, a

@@ -2,6 +2,9 @@
 #include <doctest/doctest.h>
 
 #include <nlohmann/json.hpp>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "codec/base64.h"
 #include "parsers/parse.h"
@@ -192,6 +195,62 @@ TEST_CASE("envelopes off the good path are read as JSON documents: same records,
     REQUIRE(result.errors.size() == 1);
     CHECK(result.errors[0].offset == 3);
     CHECK(result.errors[0].field == "message.data.textPayload");
+  }
+}
+
+// The LogEntry in a push is read without a DOM of it when it has the usual
+// shape (parsers/log_entry_ondemand.h), and as a JSON document otherwise; either
+// way the record is the one the same entry gives as an NDJSON line.
+TEST_CASE("a pushed LogEntry of any shape gives the record it gives as an NDJSON line") {
+  const std::string head =
+      R"({"insertId":"id-1","logName":"projects/p/logs/run.googleapis.com%2Fstderr","timestamp":"2025-09-16T00:42:35.8143Z",)";
+  const std::vector<std::string> entries = {
+      head + R"("resource":{"type":"cloud_run_revision","labels":{"service_name":"api","revision_name":"api-1"}},)"
+             R"("labels":{"instanceId":"i-1"},"severity":"ERROR","textPayload":"boom\n"})",
+      head + R"("httpRequest":{"requestMethod":"POST","status":503,"requestUrl":"https://x/y","latency":"1s"}})",
+      head + R"("httpRequest":{"status":"404","requestUrl":"https://x/z"},"trace":"t","spanId":"s"})",
+      head + R"("text\u0050ayload":"escaped key","resource":{"type":"gce_instance","labels":{"instance_id":"7"}}})",
+      head + R"("textPayload":"first","textPayload":"second"})",
+      head + R"("textPayload":null,"labels":{"service":"web","other":5,"list":[1,{"a":null}]}})",
+      head + R"("severity":500,"textPayload":"numbered severity"})",
+      R"({"insertId":"id-2","timestamp":1757983355,"textPayload":"epoch time"})",
+      head + R"("resource":{"type":"k8s_pod","labels":{"namespace_name":"ns"}},)"
+             R"("jsonPayload":{"reason":"BackOff","involvedObject":{"fieldPath":"spec.containers{web}"}}})",
+      head + R"("jsonPayload":{"message":"from json","level":"warn"}})",
+      R"({"insertId":"id-3","timestamp":"yesterday","receiveTimestamp":"2025-09-16T00:42:36Z","textPayload":"late"})",
+      head + R"("textPayload":"{\"level\":\"error\",\"msg\":\"carried\"}","sourceLocation":{"line":"12"}})",
+  };
+  for (const std::string& entry : entries) {
+    CAPTURE(entry);
+    ParseResult want = parse(entry, InputFormat::ndjson);
+    INFO(all_errors(want));
+    REQUIRE(want.records.size() == 1);
+    ParseResult got = parse(push_body(base64_encode(entry)), InputFormat::pubsub);
+    INFO(all_errors(got));
+    REQUIRE(got.records.size() == 1);
+    test::check_same_record(got.records[0], want.records[0]);
+    REQUIRE(got.warnings.size() == want.warnings.size());
+    for (size_t i = 0; i < got.warnings.size(); ++i)
+      CHECK(got.warnings[i].field == "message.data." + want.warnings[i].field);
+  }
+}
+
+TEST_CASE("a pushed LogEntry with a bad field is refused naming the field inside message.data") {
+  const std::string head = R"({"insertId":"id-1","logName":"projects/p/logs/x","timestamp":"2025-09-16T00:42:35Z",)";
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {head + R"("httpRequest":{"status":1000}})", "message.data.httpRequest.status"},
+      {head + R"("httpRequest":{"status":"5x"}})", "message.data.httpRequest.status"},
+      {head + R"("textPayload":7})", "message.data.textPayload"},
+      {head + R"("resource":{"type":"cloud_run_revision","labels":{"service_name":["api"]}}})",
+       "message.data.resource.labels.service_name"},
+      {head + R"("severity":true})", "message.data.severity"},
+  };
+  for (const auto& [entry, field] : cases) {
+    CAPTURE(entry);
+    ParseResult result = parse(push_body(base64_encode(entry)), InputFormat::pubsub);
+    CHECK(result.records.empty());
+    REQUIRE(result.errors.size() == 1);
+    CHECK(result.errors[0].field == field);
   }
 }
 
