@@ -262,7 +262,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
   void write(Response&& response) {
     if (phase_ == Phase::closing || phase_ == Phase::writing) return;  // connection already gone
     phase_ = Phase::writing;
-    response_ = std::make_shared<Response>(std::move(response));
+    response_.emplace(std::move(response));
     const bool close = close_after_response_ || !keep_alive_ || host_.draining.load();
     response_->version(request_version_);
     response_->keep_alive(!close);
@@ -312,7 +312,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
   Stream stream_;
   boost::beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
-  std::shared_ptr<Response> response_;
+  std::optional<Response> response_;  // being written; held here, not allocated per request
   std::shared_ptr<http::response<http::empty_body>> continue_;
   uint64_t id_;
   Phase phase_ = Phase::waiting;
