@@ -2,7 +2,9 @@
 #include <algorithm>
 #include <array>
 #include <chrono>
+#include <exception>
 #include <iterator>
+#include <memory>
 #include <optional>
 
 #ifdef __GLIBC__
@@ -13,6 +15,7 @@
 #include "parsers/parse.h"
 #include "parsers/snappy.h"
 #include "server/body_pieces.h"
+#include "server/commit_batcher.h"
 #include "server/routes.h"
 #include "incidents/pipeline.h"
 #include "server/auth/auth.h"
@@ -22,6 +25,7 @@
 #include "server/otlp_response.h"
 #include "server/http/worker_pool.h"
 #include "store/commit_point.h"
+#include "store/store.h"
 
 namespace faultline {
 namespace {
@@ -376,8 +380,25 @@ Router::Guard ingest_guard(ServeContext& context, const Endpoint& endpoint) {
   };
 }
 
-void add_endpoint(Router& router, ServeContext& context, std::string_view path, Endpoint endpoint_of_path) {
-  router.add(http::verb::post, path, [&context, endpoint_of_path](const CallPtr& call) {
+// What run_blocking answers for the same failure: 503 for a StoreError, else 500.
+Response commit_failure_response(ServeContext& context, const HttpCall& call, std::exception_ptr failure) {
+  try {
+    std::rethrow_exception(failure);
+  } catch (const StoreError& e) {
+    context.metrics.store_commit_failed();
+    context.log.error("store", "commit failed", {{"path", call.path}, {"error", e.what()}});
+    return store_unavailable_response(context.config, e.what());
+  } catch (const std::exception& e) {
+    context.log.error("http", "handler failed", {{"path", call.path}, {"error", e.what()}});
+  } catch (...) {
+    context.log.error("http", "handler failed", {{"path", call.path}, {"error", "unknown"}});
+  }
+  return internal_error_response();
+}
+
+void add_endpoint(Router& router, ServeContext& context, std::string_view path, Endpoint endpoint_of_path,
+                  const std::shared_ptr<CommitBatcher>& commits) {
+  router.add(http::verb::post, path, [&context, commits, endpoint_of_path](const CallPtr& call) {
     Endpoint endpoint = endpoint_of_path;
     auto count = [&context, endpoint](int status) { context.metrics.ingest_request(endpoint.name, status); };
     const Request& request = call->request;
@@ -430,27 +451,26 @@ void add_endpoint(Router& router, ServeContext& context, std::string_view path, 
       call->respond(std::move(outcome.response));
       return;
     }
-    // The records are already in the pipeline: a full pool must not turn this
-    // into a 429 (the retry would be a duplicate answered before the commit), so
-    // the commit then runs here.
-    auto response = std::make_shared<Response>(std::move(outcome.response));
-    run_blocking(
-        context, context.ingest_pool, call,
-        [&context, response] {
-          context.store.sync(context.store.sealed());
-          return std::move(*response);
-        },
-        answered, WhenFull::run_here);
+    // Answered once the store has committed the batch (commit_batcher.h).
+    commits->after_commit(
+        context.store.sealed(),
+        [&context, call, answered, response = std::make_shared<Response>(std::move(outcome.response))](
+            std::exception_ptr failure) {
+          Response answer = failure ? commit_failure_response(context, *call, failure) : std::move(*response);
+          answered(answer.result_int());
+          call->respond(std::move(answer));
+        });
   }, ingest_guard(context, endpoint_of_path));
 }
 
 }  // namespace
 
 void add_ingest_routes(Router& router, ServeContext& context) {
-  add_endpoint(router, context, "/v1/push/pubsub", {"pubsub", InputFormat::pubsub, Accepts::pubsub});
-  add_endpoint(router, context, "/v1/logs", {"logs", InputFormat::ndjson, Accepts::logs});
-  add_endpoint(router, context, "/v1/logs/raw", {"raw", InputFormat::text, Accepts::raw});
-  add_endpoint(router, context, "/loki/api/v1/push", {"loki", InputFormat::loki, Accepts::loki});
+  auto commits = std::make_shared<CommitBatcher>(context.store, context.ingest_pool);
+  add_endpoint(router, context, "/v1/push/pubsub", {"pubsub", InputFormat::pubsub, Accepts::pubsub}, commits);
+  add_endpoint(router, context, "/v1/logs", {"logs", InputFormat::ndjson, Accepts::logs}, commits);
+  add_endpoint(router, context, "/v1/logs/raw", {"raw", InputFormat::text, Accepts::raw}, commits);
+  add_endpoint(router, context, "/loki/api/v1/push", {"loki", InputFormat::loki, Accepts::loki}, commits);
 }
 
 }  // namespace faultline
