@@ -245,7 +245,8 @@ TEST_CASE("a pushed LogEntry with a bad field is refused naming the field inside
        "message.data.resource.labels.service_name"},
       {head + R"("severity":true})", "message.data.severity"},
   };
-  for (const auto& [entry, field] : cases) {
+  for (const auto& [body_entry, field] : cases) {
+    const std::string& entry = body_entry;  // a structured binding cannot be captured by CAPTURE's lambda in C++20
     CAPTURE(entry);
     ParseResult result = parse(push_body(base64_encode(entry)), InputFormat::pubsub);
     CHECK(result.records.empty());
