@@ -129,6 +129,13 @@ bool read_member(std::string_view key, od::value value, Entry& out) {
   if (key == "textPayload") return read_once(value, out.text);
   if (key == "httpRequest") return read_request(value, out.request);
   if (key == "jsonPayload" || key == "protoPayload") return false;  // the DOM path's
+  // Members that make a sniffing reader take the object for another format
+  // (parse.cpp: OTLP/JSON, a Loki push, a Pub/Sub envelope): the DOM path decides.
+  if (key == "resourceLogs" || key == "streams") return false;
+  if (key == "message") {
+    od::json_type type;
+    if (value.type().get(type) || type == od::json_type::object) return false;
+  }
   return consume(value, 1);
 }
 

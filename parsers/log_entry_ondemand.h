@@ -1,7 +1,8 @@
 // The good path of a Cloud Logging LogEntry, read without a DOM of it. Internal
 // to parsers/.
 //
-// Most entries a log sink pushes are alike: a resource with its labels, labels,
+// Most entries a log sink pushes, and most lines of an export (`gcloud logging
+// read`), are alike: a resource with its labels, labels,
 // insertId, logName, a severity name, RFC 3339 timestamps and a textPayload (or,
 // for request logs, an httpRequest). Those are read here with simdjson's
 // on-demand API, every member validated (skipped ones too) and none copied into a

@@ -7,6 +7,7 @@
 #include "parsers/json_document.h"
 #include "parsers/json_lines.h"
 #include "parsers/json_record.h"
+#include "parsers/log_entry_ondemand.h"
 #include "parsers/loki.h"
 #include "parsers/loki_protobuf.h"
 #include "parsers/otlp_json.h"
@@ -27,9 +28,28 @@ size_t skip_space(std::string_view text, size_t pos) {
   return pos;
 }
 
+// A LogEntry on its good path (log_entry_ondemand.h), as a line of an export or
+// an element of a `gcloud logging read --format=json` array: no DOM of it. The
+// text is copied into a buffer the thread reuses, which has room for the bytes
+// the parser reads past the end. False when the DOM path must read it.
+bool read_log_entry_line_ondemand(const JsonRecordText& text, RecordSink& sink) {
+  if (text.whole_body && text.text.size() > sink.options().max_line_bytes) return false;  // the DOM path says why
+  thread_local std::string padded;
+  padded.assign(text.text);
+  LogRecord record;
+  if (!read_log_entry_ondemand(padded, RecordContext{sink.options()}, record)) return false;
+  if (sink.admit(text.index, text.offset)) sink.accept(std::move(record));
+  return true;
+}
+
 void read_json_record(const JsonRecordText& text, InputFormat format, RecordSink& sink) {
   // A good push envelope needs no DOM of itself; anything else is read below.
   if (format == InputFormat::pubsub && read_pubsub_envelope_ondemand(text, sink)) return;
+  // Nor does a good LogEntry. Whatever the DOM path would read as another format
+  // (OTLP, Loki, a push envelope) the on-demand read leaves to it.
+  if ((format == InputFormat::ndjson || format == InputFormat::logentry || format == InputFormat::automatic) &&
+      read_log_entry_line_ondemand(text, sink))
+    return;
   Json value;
   JsonSyntaxError syntax;
   if (!parse_json_document(text.text, value, syntax)) {
