@@ -170,5 +170,50 @@ TEST_CASE("deeply nested payloads are refused, not dumped") {
   CHECK(result.records.empty());
 }
 
+// NDJSON lines and array elements that are LogEntries are read without a DOM
+// (log_entry_ondemand.h); what a sniffing reader takes for another format stays
+// that format, and the records are those of the DOM path.
+TEST_CASE("an NDJSON export reads the same with or without the DOM, and other formats stay theirs") {
+  const std::string cloud_run =
+      R"({"insertId":"i1","logName":"projects/p/logs/run.googleapis.com%2Fstderr",)"
+      R"("resource":{"type":"cloud_run_revision","labels":{"service_name":"api","revision_name":"api-00002-abc"}},)"
+      R"("labels":{"instanceId":"00bf4bf02d"},"severity":"ERROR","textPayload":"Container called exit(3).\n",)"
+      R"("timestamp":"2025-10-01T10:00:00.123456789Z","receiveTimestamp":"2025-10-01T10:00:01Z"})";
+  // The same entry with a jsonPayload member goes through the DOM.
+  const std::string with_payload = R"({"insertId":"i2","logName":"projects/p/logs/x","resource":{"type":"cloud_run_revision",)"
+                                   R"("labels":{"service_name":"api","revision_name":"api-00002-abc"}},)"
+                                   R"("jsonPayload":{"message":"Container called exit(3)."},"timestamp":"2025-10-01T10:00:00Z"})";
+  ParseResult both = parse(cloud_run + "\n" + with_payload + "\n", InputFormat::ndjson);
+  INFO(all_errors(both));
+  REQUIRE(both.records.size() == 2);
+  CHECK(both.records[0].service == "api");
+  CHECK(both.records[0].revision == "api-00002-abc");
+  CHECK(both.records[0].instance == "00bf4bf02d");
+  CHECK(both.records[0].stream == "stderr");
+  CHECK(both.records[0].severity == "ERROR");
+  CHECK(both.records[0].text == "Container called exit(3).");
+  CHECK(both.records[0].source_id == "i1|projects/p/logs/run.googleapis.com%2Fstderr");
+  CHECK(both.records[1].text == "Container called exit(3).");
+  CHECK(both.records[1].service == "api");
+
+  // A body with resourceLogs is OTLP/JSON even beside a LogEntry member.
+  ParseResult otlp = parse(R"({"logName":"projects/p/logs/x","resourceLogs":[{"resource":{"attributes":[)"
+                           R"({"key":"service.name","value":{"stringValue":"checkout"}}]},"scopeLogs":[{"logRecords":[)"
+                           R"({"body":{"stringValue":"hello"}}]}]}]})",
+                           InputFormat::ndjson);
+  INFO(all_errors(otlp));
+  REQUIRE(otlp.records.size() == 1);
+  CHECK(otlp.records[0].service == "checkout");
+  CHECK(otlp.records[0].text == "hello");
+
+  // A body whose "message" is an object is a Pub/Sub push envelope when sniffed.
+  ParseResult envelope = parse(R"({"textPayload":"x","message":{"data":"eyJ0ZXh0UGF5bG9hZCI6ImlubmVyIn0=",)"
+                               R"("messageId":"m1"},"subscription":"s"})",
+                               InputFormat::automatic);
+  INFO(all_errors(envelope));
+  REQUIRE(envelope.records.size() == 1);
+  CHECK(envelope.records[0].text == "inner");
+}
+
 }  // namespace
 }  // namespace faultline
