@@ -3,8 +3,9 @@
 // string carried by a transport, and inside a flat NDJSON record, a Loki line and
 // a Cloud Logging jsonPayload built around it.
 //
-// Checks: every string read is valid UTF-8 (nlohmann refuses anything else, so
-// the parts joined from it are too); a level is one of app_level.h's names; a
+// Checks: the on-demand read of a line and the DOM path's agree; every string
+// read is valid UTF-8 (nlohmann refuses anything else, so the parts joined from
+// it are too); a level is one of app_level.h's names; a
 // Docker line's text is its "log" less at most one newline; nothing throws. Then
 // parse.h's promises for the text, NDJSON, Loki and LogEntry bodies.
 #include <algorithm>
@@ -13,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "fuzz/fuzz_support.h"
+#include "parsers/json_line_ondemand.h"
 #include "parsers/structured.h"
 #include "parsers/utf8.h"
 
@@ -22,6 +24,11 @@ using faultline::fuzz::require;
 
 void check_line(std::string_view line) {
   faultline::JsonLine json = faultline::read_json_line(line);
+  // The on-demand read (json_line_ondemand.h) gives what the DOM path gives.
+  const faultline::JsonLine dom = faultline::read_json_line_dom(line);
+  require(json.kind == dom.kind && json.text == dom.text && json.stream == dom.stream && json.time == dom.time &&
+              json.level == dom.level && json.partial == dom.partial,
+          "the on-demand read of a JSON line differs from the DOM path's");
   if (json.kind != faultline::JsonLine::Kind::none) {
     faultline::fuzz::require_utf8(json.text, "json line text");
     faultline::fuzz::require_utf8(json.stream, "json line stream");

@@ -45,4 +45,13 @@ std::string_view numeric_level(double level) {
   return "DEBUG";
 }
 
+std::string_view mongo_level(std::string_view s) {
+  if (s == "I") return "INFO";
+  if (s == "W") return "WARNING";
+  if (s == "E") return "ERROR";
+  if (s == "F") return "CRITICAL";
+  if (s.size() == 2 && s[0] == 'D' && s[1] >= '1' && s[1] <= '5') return "DEBUG";
+  return {};
+}
+
 }  // namespace faultline

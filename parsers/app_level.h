@@ -20,4 +20,7 @@ std::string_view canonical_level(std::string_view word);
 // 0 emerg … 7 debug.
 std::string_view numeric_level(double level);
 
+// MongoDB's structured log severity ("s"): I, W, E, F, D1..D5.
+std::string_view mongo_level(std::string_view s);
+
 }  // namespace faultline

@@ -2,9 +2,12 @@
 
 #include <cstdint>
 #include <initializer_list>
+#include <span>
 
 #include "parsers/app_level.h"
+#include "parsers/app_record_keys.h"
 #include "parsers/json_document.h"
+#include "parsers/json_line_ondemand.h"
 #include "parsers/line_prefix.h"
 
 namespace faultline {
@@ -12,13 +15,15 @@ namespace {
 
 using Keys = std::initializer_list<std::string_view>;
 
-const Json* first_string(const Json& object, Keys keys) {
+const Json* first_string(const Json& object, std::span<const std::string_view> keys) {
   for (std::string_view key : keys) {
     const Json* member = find_member(object, key);
     if (member && member->is_string()) return member;
   }
   return nullptr;
 }
+
+const Json* first_string(const Json& object, Keys keys) { return first_string(object, {keys.begin(), keys.size()}); }
 
 std::string_view string_of(const Json* value) {
   return value ? std::string_view(value->get_ref<const std::string&>()) : std::string_view();
@@ -105,15 +110,6 @@ class Parts {
   std::string& text_;
 };
 
-std::string_view mongo_level(std::string_view s) {
-  if (s == "I") return "INFO";
-  if (s == "W") return "WARNING";
-  if (s == "E") return "ERROR";
-  if (s == "F") return "CRITICAL";
-  if (s.size() == 2 && s[0] == 'D' && s[1] >= '1' && s[1] <= '5') return "DEBUG";
-  return {};
-}
-
 std::string_view level_value(const Json& value) {
   if (value.is_string()) return canonical_level(value.get_ref<const std::string&>());
   if (value.is_number()) return numeric_level(value.get<double>());
@@ -123,7 +119,7 @@ std::string_view level_value(const Json& value) {
 }  // namespace
 
 std::string_view app_level_of(const Json& object, bool severity_is_the_apps) {
-  for (std::string_view key : {"level", "severity", "lvl", "levelname", "log.level", "@l", "LogLevel", "loglevel"}) {
+  for (std::string_view key : app_record_keys::kLevel) {
     if (key == "severity" && !severity_is_the_apps) continue;
     if (const Json* member = find_member(object, key)) {
       std::string_view level = level_value(*member);
@@ -141,13 +137,12 @@ std::string_view app_level_of(const Json& object, bool severity_is_the_apps) {
 void append_error_parts(const Json& object, std::string& text) {
   if (!object.is_object()) return;
   Parts parts(text);
-  for (std::string_view key : {"err", "error", "exception", "exc_info", "@x", "Exception", "stack_trace",
-                               "stacktrace", "stack"}) {
+  for (std::string_view key : app_record_keys::kError) {
     if (const Json* member = find_member(object, key)) parts.add_value(*member);
   }
-  const Json* type = find_member(object, "error.type");
-  const Json* message = find_member(object, "error.message");
-  const Json* stack = find_member(object, "error.stack_trace");
+  const Json* type = find_member(object, app_record_keys::kEcsError[0]);
+  const Json* message = find_member(object, app_record_keys::kEcsError[1]);
+  const Json* stack = find_member(object, app_record_keys::kEcsError[2]);
   if (type || message || stack)
     parts.add_error(type && type->is_string() ? string_of(type) : std::string_view(),
                     message && message->is_string() ? string_of(message) : std::string_view(), stack);
@@ -160,12 +155,12 @@ void append_error(std::string_view type, std::string_view message, const Json* s
 bool read_app_record(const Json& object, AppRecord& out) {
   if (!object.is_object()) return false;
   AppRecord record;
-  if (const Json* message = first_string(object, {"msg", "message", "event", "@m", "Message", "@mt", "log"}))
+  if (const Json* message = first_string(object, app_record_keys::kMessage))
     record.text = trim_end(message->get_ref<const std::string&>());
   append_error_parts(object, record.text);
   if (record.text.empty()) return false;
   record.level = app_level_of(object);
-  for (std::string_view key : {"time", "timestamp", "ts", "@timestamp", "@t", "Timestamp", "date", "asctime", "t"}) {
+  for (std::string_view key : app_record_keys::kTime) {
     if (const Json* member = find_member(object, key)) {
       record.time = json_time(*member);
       if (record.time) break;
@@ -175,15 +170,35 @@ bool read_app_record(const Json& object, AppRecord& out) {
   return true;
 }
 
-JsonLine read_json_line(std::string_view line) {
-  JsonLine out;
+namespace {
+
+// The line's object, blanks around it trimmed; empty when the line is not
+// braces around something.
+std::string_view object_text(std::string_view line) {
   size_t begin = line.find_first_not_of(" \t");
-  if (begin == std::string_view::npos || line[begin] != '{') return out;
+  if (begin == std::string_view::npos || line[begin] != '{') return {};
   size_t end = line.find_last_not_of(" \t\r");
-  if (line[end] != '}') return out;
+  if (line[end] != '}') return {};
+  return line.substr(begin, end + 1 - begin);
+}
+
+}  // namespace
+
+JsonLine read_json_line(std::string_view line) {
+  const std::string_view object = object_text(line);
+  if (object.empty()) return {};
+  JsonLine out;
+  if (read_json_line_ondemand(object, out)) return out;
+  return read_json_line_dom(line);
+}
+
+JsonLine read_json_line_dom(std::string_view line) {
+  JsonLine out;
+  const std::string_view text = object_text(line);
+  if (text.empty()) return out;
   Json object;
   JsonSyntaxError error;
-  if (!parse_json_document(line.substr(begin, end + 1 - begin), object, error) || !object.is_object()) return out;
+  if (!parse_json_document(text, object, error) || !object.is_object()) return out;
 
   const Json* log = find_member(object, "log");
   const Json* stream = find_member(object, "stream");

@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "parsers/json_line_ondemand.h"
 #include "parsers/multiline.h"
 #include "parsers/parse.h"
 #include "parsers/structured.h"
@@ -312,6 +313,61 @@ TEST_CASE("levels and times of JSON records, by every name they go by") {
   CHECK(json_time(json{{"$date", "2021-03-22T21:21:20.349+00:00"}}) == *parse_rfc3339("2021-03-22T21:21:20.349Z"));
   CHECK_FALSE(json_time(json("yesterday")));
   CHECK_FALSE(json_time(json(-5)));
+}
+
+// Flat lines are read without a DOM (json_line_ondemand.h); every line here,
+// read either way, gives the same message, level, time and kind.
+TEST_CASE("a JSON line reads the same on the on-demand and the DOM path") {
+  const char* lines[] = {
+      R"({"level":"error","time":"2025-10-01T10:00:00Z","msg":"boom"})",
+      R"({"level":50,"time":1727776800123,"msg":"pino  "})",
+      R"({"level":30.0,"time":1727776800.5,"msg":"float level and time"})",
+      R"({"lvl":"WARN","ts":-5,"message":"negative epoch"})",
+      R"({"severity":"nonsense","levelname":"ERROR","@t":"2025-10-01 10:00:00,123","event":"first usable level"})",
+      R"({"s":"E","t":{"$date":"2025-10-01T10:00:00Z"},"msg":"mongo"})",
+      R"({"s":"W","t":1,"msg":"mongo number t"})",
+      R"({"msg":1,"message":"a number message is skipped"})",
+      R"({"msg":null,"message":"null is absent"})",
+      R"({"msg":"a","msg":"repeated"})",
+      R"({"msg":"big","time":18446744073709551616})",
+      R"({"msg":"minus zero","time":-0})",
+      R"({"msg":"tiny","time":1e-400})",
+      R"({"msg":"huge","time":1e400})",
+      R"({"msg":"error beside","error":{"type":"ValueError","message":"x"}})",
+      R"({"msg":"ecs","error.message":"m"})",
+      R"({"log":"line\n","stream":"stderr","time":"2025-10-01T10:00:00.000000001Z"})",
+      R"({"log":"docker without stream","time":"2025-10-01T10:00:00Z","msg":null})",
+      R"({"log":{"level":"error"},"msg":"ecs log object"})",
+      R"({"log":"not docker, a message"})",
+      R"({"other":[1,{"deep":true}],"msg":"  trailing blanks  \n"})",
+      R"({"msg":""})",
+      R"({"msg":"\u00e9t\u00e9 \ud83d\ude00","level":"info"})",
+      R"({"msg":"bad escape \x"})",
+      R"({"msg":"trailing"} {"msg":"two"})",
+      R"({"msg":"unterminated")",
+      R"(  {"msg":"blanks around"}  )",
+  };
+  for (const char* line : lines) {
+    CAPTURE(line);
+    const JsonLine fast = read_json_line(line);
+    const JsonLine dom = read_json_line_dom(line);
+    CHECK(fast.kind == dom.kind);
+    CHECK(fast.text == dom.text);
+    CHECK(fast.stream == dom.stream);
+    CHECK(fast.time == dom.time);
+    CHECK(fast.level == dom.level);
+    CHECK(fast.partial == dom.partial);
+  }
+  // And what they read, for a few.
+  JsonLine pino = read_json_line(lines[1]);
+  CHECK(pino.kind == JsonLine::Kind::application);
+  CHECK(pino.text == "pino");
+  CHECK(pino.level == "ERROR");
+  REQUIRE(pino.time);
+  JsonLine docker = read_json_line(lines[16]);
+  CHECK(docker.kind == JsonLine::Kind::docker);
+  CHECK(docker.text == "line");
+  CHECK(docker.stream == "stderr");
 }
 
 }  // namespace
