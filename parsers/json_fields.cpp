@@ -128,6 +128,12 @@ FieldError time_warning(FieldError problem, std::string_view used) {
   return problem;
 }
 
+std::string_view trim_end(std::string_view s) {
+  while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ' || s.back() == '\t'))
+    s.remove_suffix(1);
+  return s;
+}
+
 void strip_one_newline(std::string& text) {
   if (!text.empty() && text.back() == '\n') {
     text.pop_back();

@@ -64,4 +64,7 @@ FieldError time_warning(FieldError problem, std::string_view used);
 // whole lines leave in textPayload, Docker's "log" and Loki lines.
 void strip_one_newline(std::string& text);
 
+// `s` less its trailing line endings, spaces and tabs (a logged message's).
+std::string_view trim_end(std::string_view s);
+
 }  // namespace faultline

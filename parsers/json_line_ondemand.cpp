@@ -8,6 +8,7 @@
 
 #include "parsers/app_level.h"
 #include "parsers/app_record_keys.h"
+#include "parsers/json_fields.h"
 #include "parsers/log_time.h"
 #include "parsers/ondemand_json.h"
 #include "parsers/timestamp.h"
@@ -100,12 +101,6 @@ bool read_scalar(od::value value, Scalar& out) {
       return false;  // a "log" object, a {"$date": …} time, a level object: the DOM path's
   }
   return false;
-}
-
-std::string_view trim_end(std::string_view s) {
-  while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ' || s.back() == '\t'))
-    s.remove_suffix(1);
-  return s;
 }
 
 std::optional<Timestamp> time_of(const Scalar& value) {

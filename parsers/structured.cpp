@@ -29,12 +29,6 @@ std::string_view string_of(const Json* value) {
   return value ? std::string_view(value->get_ref<const std::string&>()) : std::string_view();
 }
 
-std::string_view trim_end(std::string_view s) {
-  while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ' || s.back() == '\t'))
-    s.remove_suffix(1);
-  return s;
-}
-
 bool blank(std::string_view s) { return s.find_first_not_of(" \t\r\n") == std::string_view::npos; }
 
 // Whether `haystack` contains `needle`, when that is cheap to tell: the search is
