@@ -25,7 +25,6 @@
 #include "server/otlp_response.h"
 #include "server/http/worker_pool.h"
 #include "store/commit_point.h"
-#include "store/store.h"
 
 namespace faultline {
 namespace {
@@ -380,22 +379,6 @@ Router::Guard ingest_guard(ServeContext& context, const Endpoint& endpoint) {
   };
 }
 
-// What run_blocking answers for the same failure: 503 for a StoreError, else 500.
-Response commit_failure_response(ServeContext& context, const HttpCall& call, std::exception_ptr failure) {
-  try {
-    std::rethrow_exception(failure);
-  } catch (const StoreError& e) {
-    context.metrics.store_commit_failed();
-    context.log.error("store", "commit failed", {{"path", call.path}, {"error", e.what()}});
-    return store_unavailable_response(context.config, e.what());
-  } catch (const std::exception& e) {
-    context.log.error("http", "handler failed", {{"path", call.path}, {"error", e.what()}});
-  } catch (...) {
-    context.log.error("http", "handler failed", {{"path", call.path}, {"error", "unknown"}});
-  }
-  return internal_error_response();
-}
-
 void add_endpoint(Router& router, ServeContext& context, std::string_view path, Endpoint endpoint_of_path,
                   const std::shared_ptr<CommitBatcher>& commits) {
   router.add(http::verb::post, path, [&context, commits, endpoint_of_path](const CallPtr& call) {
@@ -456,7 +439,7 @@ void add_endpoint(Router& router, ServeContext& context, std::string_view path, 
         context.store.sealed(),
         [&context, call, answered, response = std::make_shared<Response>(std::move(outcome.response))](
             std::exception_ptr failure) {
-          Response answer = failure ? commit_failure_response(context, *call, failure) : std::move(*response);
+          Response answer = failure ? failure_response(context, call->path, failure) : std::move(*response);
           answered(answer.result_int());
           call->respond(std::move(answer));
         });

@@ -43,6 +43,22 @@ Response internal_error_response() {
                                   "The request could not be handled; the error is in the daemon's log."});
 }
 
+Response failure_response(ServeContext& context, std::string_view path, std::exception_ptr failure) {
+  const std::string where(path);
+  try {
+    std::rethrow_exception(failure);
+  } catch (const StoreError& e) {
+    context.metrics.store_commit_failed();
+    context.log.error("store", "commit failed", {{"path", where}, {"error", e.what()}});
+    return store_unavailable_response(context.config, e.what());
+  } catch (const std::exception& e) {
+    context.log.error("http", "handler failed", {{"path", where}, {"error", e.what()}});
+  } catch (...) {
+    context.log.error("http", "handler failed", {{"path", where}, {"error", "unknown"}});
+  }
+  return internal_error_response();
+}
+
 Response auth_response(const AuthDecision& decision) {
   const bool forbidden = decision.status == 403;
   Response response = problem_response(Problem{decision.status, forbidden ? "forbidden" : "unauthorized",
@@ -70,16 +86,13 @@ void run_blocking(ServeContext& context, WorkerPool& pool, const CallPtr& call, 
     call->respond(std::move(response));
   };
   auto run = [&context, call, job = std::move(job), finish] {
+    Response response;
     try {
-      finish(job());
-    } catch (const StoreError& e) {
-      context.metrics.store_commit_failed();
-      context.log.error("store", "commit failed", {{"path", call->path}, {"error", e.what()}});
-      finish(store_unavailable_response(context.config, e.what()));
-    } catch (const std::exception& e) {
-      context.log.error("http", "handler failed", {{"path", call->path}, {"error", e.what()}});
-      finish(internal_error_response());
+      response = job();
+    } catch (...) {
+      response = failure_response(context, call->path, std::current_exception());
     }
+    finish(std::move(response));
   };
   if (pool.try_submit(run)) return;
   if (when_full == WhenFull::run_here) {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <atomic>
+#include <exception>
 #include <functional>
 #include <string_view>
 
@@ -48,6 +49,9 @@ Response overloaded_response(const ServeConfig& config, std::string_view what);
 // 503 + Retry-After: the store could not commit; nothing was acknowledged.
 Response store_unavailable_response(const ServeConfig& config, std::string_view reason);
 Response internal_error_response();
+// A handler's failure (`failure` non-null), logged with the request's path:
+// the store's 503, anything else 500.
+Response failure_response(ServeContext& context, std::string_view path, std::exception_ptr failure);
 // 401 (with WWW-Authenticate) or 403, as RFC 7807, saying what was missing.
 Response auth_response(const AuthDecision& decision);
 
