@@ -126,12 +126,9 @@ bool read_json_line_ondemand(std::string_view object_text, JsonLine& out) {
   thread_local od::parser parser;
   thread_local std::string padded;
   padded.assign(object_text);
-  padded.reserve(padded.size() + simdjson::SIMDJSON_PADDING);
   od::document document;
-  if (parser.iterate(simdjson::padded_string_view(padded.data(), padded.size(), padded.capacity())).get(document))
-    return false;
   od::object root;
-  if (document.get_object().get(root)) return false;
+  if (!ondemand::open_object(parser, padded, document, root)) return false;
   std::array<Scalar, kNames.size() + 1> members;  // by index_of; [kS] is "s"
   std::array<bool, kNames.size() + 1> seen{};
   const bool read = ondemand::for_each_field(root, [&](std::string_view key, od::value value) {
@@ -142,9 +139,7 @@ bool read_json_line_ondemand(std::string_view object_text, JsonLine& out) {
     seen[at] = true;
     return read_scalar(value, members[at]);
   });
-  if (!read) return false;
-  const char* after = nullptr;
-  if (document.current_location().get(after) != simdjson::OUT_OF_BOUNDS) return false;  // something follows
+  if (!read || !ondemand::at_end(document)) return false;
   auto member = [&](std::string_view name) -> const Scalar& { return members[index_of(name)]; };
 
   out = JsonLine{};

@@ -147,19 +147,13 @@ std::string_view value_or_empty(const std::optional<std::string_view>& text) {
 
 bool read_log_entry_ondemand(std::string& text, const RecordContext& context, LogRecord& out) {
   thread_local od::parser parser;
-  text.reserve(text.size() + simdjson::SIMDJSON_PADDING);
   od::document document;
-  if (parser.iterate(simdjson::padded_string_view(text.data(), text.size(), text.capacity())).get(document))
-    return false;
   od::object root;
-  if (document.get_object().get(root)) return false;
+  if (!ondemand::open_object(parser, text, document, root)) return false;
   Entry entry;
   if (!ondemand::for_each_field(root, [&](std::string_view key, od::value value) { return read_member(key, value, entry); }))
     return false;
-  // Past the root, on-demand has nothing left to hand out: anything after the
-  // entry (which the DOM path refuses) leaves it in bounds.
-  const char* after = nullptr;
-  if (document.current_location().get(after) != simdjson::OUT_OF_BOUNDS) return false;
+  if (!ondemand::at_end(document)) return false;  // something follows the entry
   // Without a member only a LogEntry has, it is a flat record (json_record.h).
   if (!entry.resource.present && !entry.log_name && !entry.insert_id && !entry.text && !entry.request.present)
     return false;

@@ -4,6 +4,17 @@
 
 namespace faultline::ondemand {
 
+bool open_object(od::parser& parser, std::string& text, od::document& document, od::object& root) {
+  text.reserve(text.size() + simdjson::SIMDJSON_PADDING);
+  return !parser.iterate(simdjson::padded_string_view(text.data(), text.size(), text.capacity())).get(document) &&
+         !document.get_object().get(root);
+}
+
+bool at_end(od::document& document) {
+  const char* after = nullptr;
+  return document.current_location().get(after) == simdjson::OUT_OF_BOUNDS;
+}
+
 bool consume(od::value value, int depth) {
   if (depth > kMaxDepth) return false;
   od::json_type type;

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <optional>
+#include <string>
 #include <utility>
 #include <string_view>
 
@@ -16,6 +17,16 @@ namespace od = simdjson::ondemand;
 
 // Values nested deeper are left to the DOM path (and its limits).
 constexpr int kMaxDepth = 64;
+
+// Starts reading `text` as one JSON document whose root is an object. The
+// parser reads a few bytes past the end, so `text`'s capacity grows to leave
+// room for them; its content stays. False when it is not such a document.
+bool open_object(od::parser& parser, std::string& text, od::document& document, od::object& root);
+
+// After the root was read whole: true when nothing follows it. Past the root,
+// on-demand has nothing left to hand out; anything after it (which the DOM
+// path refuses) leaves the iterator in bounds.
+bool at_end(od::document& document);
 
 // Consumes one value whole, so that a skipped member is validated as strictly as
 // nlohmann validates it (on-demand otherwise only balances brackets). False on

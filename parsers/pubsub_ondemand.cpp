@@ -67,15 +67,10 @@ struct Buffers {
 
 bool read_pubsub_envelope_ondemand(const JsonRecordText& text, RecordSink& sink) {
   thread_local Buffers buffers;
-  buffers.padded.reserve(text.text.size() + simdjson::SIMDJSON_PADDING);
   buffers.padded.assign(text.text);
   od::document document;
-  if (buffers.parser
-          .iterate(simdjson::padded_string_view(buffers.padded.data(), buffers.padded.size(), buffers.padded.capacity()))
-          .get(document))
-    return false;
   od::object envelope;
-  if (document.get_object().get(envelope)) return false;
+  if (!ondemand::open_object(buffers.parser, buffers.padded, document, envelope)) return false;
   Message message;
   bool have_message = false;
   if (!for_each_field(envelope, [&](std::string_view key, od::value value) {
@@ -85,11 +80,7 @@ bool read_pubsub_envelope_ondemand(const JsonRecordText& text, RecordSink& sink)
         return read_message(value, message);
       }))
     return false;
-  // Past the root, on-demand has nothing left to hand out: anything after the
-  // envelope (which the DOM path refuses) leaves it in bounds.
-  const char* after = nullptr;
-  if (!have_message || document.current_location().get(after) != simdjson::OUT_OF_BOUNDS || !message.data)
-    return false;
+  if (!have_message || !ondemand::at_end(document) || !message.data) return false;
 
   std::optional<Timestamp> publish_time;
   if (!first_time(message.publish_time, message.publish_time_snake, publish_time)) return false;
